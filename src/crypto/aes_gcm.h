@@ -1,0 +1,44 @@
+// AES-GCM (128, 192 or 256-bit keys, 16-byte tags) on OpenSSL EVP.
+//
+// An AesGcm object holds the expanded key and reusable cipher contexts, so
+// sealing many records under one key (RFC 8188 streams) costs no set-up per
+// record. Not thread-safe: use one object per thread or stream.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "base/bytes.h"
+#include "base/status.h"
+
+namespace backline::crypto {
+
+class AesGcm {
+ public:
+  static constexpr size_t kTagSize = 16;
+
+  // `key` must be 16, 24 or 32 bytes.
+  static Result<AesGcm> Create(ByteSpan key);
+  ~AesGcm();
+  AesGcm(AesGcm&&) noexcept;
+  AesGcm& operator=(AesGcm&&) noexcept;
+
+  // Writes ciphertext || tag into `out`, which must hold plaintext.size() + 16
+  // bytes. `out` may alias `plaintext` exactly (in-place). The nonce must be
+  // non-empty; 12 bytes is the normal size.
+  Status SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext, std::span<uint8_t> out);
+  Result<Bytes> Seal(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext);
+
+  // Verifies and decrypts ciphertext || tag into `out` (ciphertext size bytes;
+  // may alias exactly). On failure `out` is wiped and Unauthenticated returned.
+  Status OpenInto(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, std::span<uint8_t> out);
+  Result<Bytes> Open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed);
+
+ private:
+  struct Impl;
+  explicit AesGcm(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace backline::crypto
