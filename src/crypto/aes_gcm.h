@@ -26,7 +26,8 @@ class AesGcm {
 
   // Writes ciphertext || tag into `out`, which must hold plaintext.size() + 16
   // bytes. `out` may alias `plaintext` exactly (in-place). The nonce must be
-  // non-empty; 12 bytes is the normal size.
+  // non-empty (an empty one is InvalidArgument); 12 bytes is the normal size,
+  // and any other length is hashed as NIST SP 800-38D says.
   Status SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext, std::span<uint8_t> out);
   Result<Bytes> Seal(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext);
 
