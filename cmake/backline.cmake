@@ -8,7 +8,7 @@
 # include path so headers are included as "base/status.h".
 
 set(BACKLINE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 if(BACKLINE_WERROR)
   list(APPEND BACKLINE_WARNINGS -Werror)
 endif()

@@ -34,6 +34,32 @@ boost::json::value ReadVectorJson(std::string_view relative) {
   return v;
 }
 
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::vector<CountBlock> ParseCountBlocks(std::string_view text) {
+  std::vector<CountBlock> blocks;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = Trim(text.substr(0, end));
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    size_t eq = line.find('=');
+    if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
+    std::string key(Trim(line.substr(0, eq)));
+    if (key == "COUNT") blocks.emplace_back();
+    if (blocks.empty()) continue;
+    blocks.back()[key] = std::string(Trim(line.substr(eq + 1)));
+  }
+  return blocks;
+}
+
 Bytes Unhex(std::string_view hex) {
   auto r = HexDecode(hex);
   if (!r.ok()) {

@@ -25,30 +25,8 @@ using ::backline::testing::Unhex;
 constexpr size_t kRfc7748FileCases = 3;
 constexpr size_t kWycheproofCases = 518;
 
-using Block = std::map<std::string, std::string, std::less<>>;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// Parses the NIST-style "KEY = value" text: a new block starts at each COUNT.
-std::vector<Block> ParseCountBlocks(std::string_view text) {
-  std::vector<Block> blocks;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = Trim(text.substr(0, end));
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    size_t eq = line.find('=');
-    if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
-    std::string key(Trim(line.substr(0, eq)));
-    if (key == "COUNT") blocks.emplace_back();
-    if (blocks.empty()) continue;
-    blocks.back()[key] = std::string(Trim(line.substr(eq + 1)));
-  }
-  return blocks;
-}
+using Block = ::backline::testing::CountBlock;
+using ::backline::testing::ParseCountBlocks;
 
 std::string Hex(const Result<SecretBytes>& r) {
   return r.ok() ? HexEncode(r->span()) : "error: " + r.status().ToString();
