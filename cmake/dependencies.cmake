@@ -5,6 +5,7 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
 find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)  # tests: inflating Wycheproof chunked-encryption vectors
 find_package(GTest REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
