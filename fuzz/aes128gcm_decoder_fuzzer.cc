@@ -8,16 +8,19 @@
 //   byte 0 bit 7 set:   c2sp chunked-encryption with a fixed key.
 //   byte 0 bit 6 set:   also encode the stream as plaintext (rs from byte 1)
 //                       and check that it decodes back to itself.
-// Besides "never crash", it checks the codec's promises: bounded buffering,
-// no output for unauthenticated input beyond what records release, sticky
-// errors.
+// Each call goes through the Bytes form or the span form (with a buffer of a
+// fuzz-chosen size). Besides "never crash", it checks the codec's promises:
+// bounded buffering, no output for unauthenticated input beyond what records
+// release, sticky errors, buffers either refused or large enough.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 
 #include "base/bytes.h"
 #include "base/random.h"
 #include "crypto/aes128gcm.h"
+#include "crypto/aes128gcm_c2sp_testing.h"
 
 namespace {
 
@@ -57,13 +60,41 @@ class Pieces {
   uint32_t max_;
 };
 
+bool TooSmall(const Status& s) {
+  return s.code() == backline::StatusCode::kInvalidArgument &&
+         s.message().find("output buffer is too small") != std::string::npos;
+}
+
+// One Update or Finish (empty `piece` and `finish`), through the Bytes form or
+// the span form, picked by the fuzzer; the span form first gets a buffer of a
+// fuzz-chosen size up to MaxOutputSize(), which must be either refused whole
+// or enough (the codec aborts on an overrun).
+Status Call(Aes128gcmDecoder& decoder, ByteSpan piece, bool finish, Pieces& pieces, Bytes& out) {
+  const size_t draw = pieces.Next();
+  if ((draw & 1) == 0) return finish ? decoder.Finish(out) : decoder.Update(piece, out);
+  const size_t max = decoder.MaxOutputSize(piece.size());
+  Bytes buffer((draw & 2) != 0 ? max : (draw * 2654435761u) % (max + 1));
+  size_t written = 0;
+  Status s =
+      finish ? decoder.FinishInto(buffer, written) : decoder.UpdateInto(piece, buffer, written);
+  if (TooSmall(s)) {
+    FUZZ_CHECK(written == 0 && buffer.size() < max);
+    buffer.assign(max, 0);
+    s = finish ? decoder.FinishInto(buffer, written) : decoder.UpdateInto(piece, buffer, written);
+    FUZZ_CHECK(!TooSmall(s));
+  }
+  FUZZ_CHECK(written <= buffer.size());
+  out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+  return s;
+}
+
 // Feeds `stream` in pieces; returns the final status and checks the
 // buffering bound after every call.
 Status Feed(Aes128gcmDecoder& decoder, ByteSpan stream, Pieces& pieces, Bytes& out) {
   while (!stream.empty()) {
     size_t n = std::min(pieces.Next(), stream.size());
     size_t before = out.size();
-    Status s = decoder.Update(stream.first(n), out);
+    Status s = Call(decoder, stream.first(n), false, pieces, out);
     // A call releases at most what it consumed plus the one record held back.
     FUZZ_CHECK(out.size() - before <= n + decoder.record_size());
     if (decoder.record_size() != 0) FUZZ_CHECK(decoder.buffered_bytes() < decoder.record_size());
@@ -77,7 +108,7 @@ Status Feed(Aes128gcmDecoder& decoder, ByteSpan stream, Pieces& pieces, Bytes& o
     }
     stream = stream.subspan(n);
   }
-  return decoder.Finish(out);
+  return Call(decoder, {}, true, pieces, out);
 }
 
 void RoundTrip(ByteSpan plaintext, uint8_t rs_byte, Pieces& pieces) {
@@ -86,15 +117,29 @@ void RoundTrip(ByteSpan plaintext, uint8_t rs_byte, Pieces& pieces) {
   auto encoder =
       Aes128gcmEncoder::Create(ByteSpan(kIkm31), random, {.record_size = rs, .key_id = {}});
   FUZZ_CHECK(encoder.ok());
+  // The Bytes form, or the span form with a buffer sized once up front.
+  const bool into = (pieces.Next() & 1) != 0;
+  Bytes buffer(encoder->MaxOutputSize(plaintext.size()));
+  size_t written = 0;
   Bytes stream;
   ByteSpan rest = plaintext;
   while (!rest.empty()) {
     size_t n = std::min(pieces.Next(), rest.size());
-    FUZZ_CHECK(encoder->Update(rest.first(n), stream).ok());
+    if (into) {
+      FUZZ_CHECK(encoder->UpdateInto(rest.first(n), buffer, written).ok());
+      stream.insert(stream.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+    } else {
+      FUZZ_CHECK(encoder->Update(rest.first(n), stream).ok());
+    }
     FUZZ_CHECK(encoder->buffered_bytes() <= rs - 17);
     rest = rest.subspan(n);
   }
-  FUZZ_CHECK(encoder->Finish(stream).ok());
+  if (into) {
+    FUZZ_CHECK(encoder->FinishInto(buffer, written).ok());
+    stream.insert(stream.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+  } else {
+    FUZZ_CHECK(encoder->Finish(stream).ok());
+  }
   auto decoder = Aes128gcmDecoder::Create(ByteSpan(kIkm31));
   FUZZ_CHECK(decoder.ok());
   Bytes out;
@@ -113,7 +158,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Result<Aes128gcmDecoder> decoder =
       (mode & 0x80) != 0
-          ? Aes128gcmDecoder::CreateC2spChunked(ByteSpan(kIkm31), backline::AsBytes("fuzz"))
+          ? backline::testing::C2spChunked::CreateDecoder(ByteSpan(kIkm31),
+                                                          backline::AsBytes("fuzz"))
           : Aes128gcmDecoder::Create([](ByteSpan key_id) -> Result<SecretBytes> {
               bool is_a1 = key_id.size() == 2 && key_id[0] == 'a' && key_id[1] == '1';
               return SecretBytes(ByteSpan(is_a1 ? kIkm32 : kIkm31));

@@ -1,7 +1,5 @@
 #include "crypto/aes128gcm.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -19,12 +17,8 @@ constexpr size_t kTagSize = AesGcm::kTagSize;
 // Fixed part of the RFC 8188 header: salt, rs, idlen.
 constexpr size_t kFixedHeaderSize = kAes128gcmSaltSize + 4 + 1;
 
-// c2sp.org/chunked-encryption, instantiated with AES-128-GCM and SHA-512.
-constexpr size_t kC2spSaltSize = 24;
-constexpr size_t kC2spCommitmentSize = 32;
-constexpr size_t kC2spHeaderSize = kC2spSaltSize + kC2spCommitmentSize;
-constexpr uint32_t kC2spChunkSize = 16 * 1024;
-constexpr uint32_t kC2spRecordSize = kC2spChunkSize + kTagSize;
+// c2sp.org/chunked-encryption (test-only, aes128gcm_c2sp_testing.h) limits a
+// stream to 2^38 chunks.
 constexpr uint64_t kC2spMaxChunks = uint64_t{1} << 38;
 
 std::string Num(uint64_t n) { return std::to_string(n); }
@@ -62,24 +56,58 @@ Result<Rfc8188Keys> DeriveRfc8188Keys(ByteSpan salt, ByteSpan ikm) {
   return Rfc8188Keys{std::move(cek), std::move(nonce)};
 }
 
-// key || base nonce || commitment = HKDF-Expand-SHA512(key,
-//     "c2sp.org/chunked-encryption@v1+AEAD_AES_128_GCM" || 0x00 || salt || context).
-// 60 bytes fit in the first HMAC block of HKDF-Expand: T(1) = HMAC(prk, info || 0x01).
-SecretBytes DeriveC2spKeys(ByteSpan key, ByteSpan salt, ByteSpan context) {
-  static constexpr char kPrefix[] = "c2sp.org/chunked-encryption@v1+AEAD_AES_128_GCM";
-  Bytes info(kPrefix, kPrefix + sizeof(kPrefix));  // includes the 0x00 separator
-  Append(info, salt);
-  Append(info, context);
-  info.push_back(0x01);
-  SecretBytes t1(64);
-  size_t len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA512", nullptr, key.data(), key.size(), info.data(),
-                info.size(), t1.data(), t1.size(), &len) == nullptr ||
-      len != t1.size()) {
-    // OpenSSL failing on valid inputs means a broken library: crash loudly.
-    std::abort();
+}  // namespace
+
+namespace internal {
+
+// Where the codec writes records: a caller's buffer, which the public calls
+// check beforehand to be large enough, or a Bytes grown record by record.
+// A Bytes cannot grow without zero-filling the new bytes; growing it one
+// record at a time keeps that memset's bytes in cache for the cipher to
+// overwrite (growing it by a whole call's output first was much slower).
+class Aes128gcmOutput {
+ public:
+  explicit Aes128gcmOutput(std::span<uint8_t> buffer) : buffer_(buffer) {}
+  explicit Aes128gcmOutput(Bytes& bytes) : bytes_(&bytes), start_(bytes.size()) {}
+
+  bool Fits(size_t n) const { return bytes_ != nullptr || n <= buffer_.size(); }
+  // Room for `n` more bytes, to be followed by Commit().
+  std::span<uint8_t> Grow(size_t n) {
+    if (bytes_ == nullptr) {
+      if (n > buffer_.size() - size_) {
+        // The public calls size-check every buffer first: a bug in that
+        // arithmetic must not become an overflow.
+        std::fputs("aes128gcm: output buffer overrun\n", stderr);
+        std::abort();
+      }
+      return buffer_.subspan(size_, n);
+    }
+    bytes_->resize(start_ + size_ + n);
+    return std::span<uint8_t>(*bytes_).subspan(start_ + size_, n);
   }
-  return t1;
+  // The first `n` bytes of the last Grow() are output; the rest is dropped.
+  void Commit(size_t n) {
+    size_ += n;
+    if (bytes_ != nullptr) bytes_->resize(start_ + size_);
+  }
+  // Bytes written so far.
+  size_t size() const { return size_; }
+
+ private:
+  std::span<uint8_t> buffer_;
+  Bytes* bytes_ = nullptr;
+  size_t start_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace internal
+
+namespace {
+
+Status CheckRoom(const internal::Aes128gcmOutput& out, size_t needed) {
+  if (out.Fits(needed)) return Status::Ok();
+  return InvalidArgument("aes128gcm: the output buffer is too small: this call may write " +
+                         Num(needed) + " bytes");
 }
 
 }  // namespace
@@ -123,56 +151,77 @@ Result<Aes128gcmEncoder> Aes128gcmEncoder::Create(ByteSpan ikm, RandomSource& ra
                           options.record_size);
 }
 
-void Aes128gcmEncoder::EmitHeader(Bytes& out) {
+size_t Aes128gcmEncoder::UpdateOutputSize(size_t plaintext_size) const {
+  // A full record is held back until more plaintext arrives, so the calls so
+  // far leave 1..max_data_ bytes pending and seal everything before them.
+  const size_t total = pending_.size() + plaintext_size;
+  const size_t records = total == 0 ? 0 : (total - 1) / max_data_;
+  return header_.size() + records * record_size_;
+}
+
+size_t Aes128gcmEncoder::PadRecordOutputSize() const { return header_.size() + record_size_; }
+
+size_t Aes128gcmEncoder::FinishOutputSize() const {
+  return header_.size() + pending_.size() + 1 + kTagSize;
+}
+
+size_t Aes128gcmEncoder::MaxOutputSize(size_t plaintext_size) const {
+  // UpdateInto seals at most (pending + n - 1) / max_data_ <= n / max_data_ + 1
+  // records; PadRecordInto and FinishInto one.
+  return header_.size() + (plaintext_size / max_data_ + 1) * size_t{record_size_};
+}
+
+Status Aes128gcmEncoder::CheckUsable(const char* if_finished, const Output& out,
+                                     size_t needed) const {
+  if (!error_.ok()) return error_;
+  if (finished_) return FailedPrecondition(if_finished);
+  return CheckRoom(out, needed);
+}
+
+void Aes128gcmEncoder::EmitHeader(Output& out) {
   if (header_emitted_) return;
-  Append(out, header_);
+  std::span<uint8_t> room = out.Grow(header_.size());
+  std::copy(header_.begin(), header_.end(), room.begin());
+  out.Commit(room.size());
   header_ = Bytes();
   header_emitted_ = true;
 }
 
-Status Aes128gcmEncoder::SealRecord(ByteSpan data, uint8_t delimiter, size_t padding, Bytes& out) {
+Status Aes128gcmEncoder::SealRecord(ByteSpan data, uint8_t delimiter, size_t padding, Output& out) {
   if (seq_ == std::numeric_limits<uint64_t>::max()) {
     return ResourceExhausted("aes128gcm: record sequence number exhausted");
   }
-  // Lay the record's plaintext out at the end of `out` and seal it in place:
-  // the only copy of the data the encoder makes.
-  // insert() copies without first zero-filling, as resize() would: that
-  // memset cost about a sixth of the throughput on 64 KiB records.
-  const size_t plain_size = data.size() + 1 + padding;
-  const size_t start = out.size();
-  Reserve(out, start + plain_size + kTagSize);
-  out.insert(out.end(), data.begin(), data.end());
-  out.push_back(delimiter);
-  out.resize(out.size() + padding + kTagSize);  // zero padding, room for the tag
-
+  // The data is sealed straight from where it lies into the output; only the
+  // delimiter and padding, which are ours, are laid out first, where their
+  // ciphertext goes, and sealed in place.
+  std::span<uint8_t> record = out.Grow(data.size() + 1 + padding + kTagSize);
+  std::span<uint8_t> tail = record.subspan(data.size(), 1 + padding);
+  tail[0] = delimiter;
+  std::fill(tail.begin() + 1, tail.end(), uint8_t{0});
+  const std::array<ByteSpan, 2> parts = {data, tail};
   std::array<uint8_t, kNonceSize> nonce = RecordNonce(base_nonce_, seq_);
-  std::span<uint8_t> record(out.data() + start, plain_size + kTagSize);
-  Status sealed = aead_.SealInto(nonce, {}, record.first(plain_size), record);
+  Status sealed = aead_.SealPartsInto(nonce, {}, parts, record);
   if (!sealed.ok()) {
     SecureWipe(record);
-    out.resize(start);
+    out.Commit(0);
     return sealed;
   }
   ++seq_;
+  out.Commit(record.size());
   return Status::Ok();
 }
 
-Status Aes128gcmEncoder::Update(ByteSpan plaintext, Bytes& out) {
-  if (!error_.ok()) return error_;
-  if (finished_) return FailedPrecondition("aes128gcm: Update after Finish");
-  EmitHeader(out);
+Status Aes128gcmEncoder::SealRecords(ByteSpan plaintext, Output& out) {
   while (!plaintext.empty()) {
     if (pending_.size() == max_data_) {
       // More plaintext follows, so the held-back full record is not the last.
-      Status s = SealRecord(pending_, 0x01, 0, out);
-      if (!s.ok()) return error_ = s;
+      BL_RETURN_IF_ERROR(SealRecord(pending_, 0x01, 0, out));
       SecureWipe(pending_);
       pending_.clear();
     }
     if (pending_.empty() && plaintext.size() > max_data_) {
       // Fast path: a whole record straight from the caller's buffer.
-      Status s = SealRecord(plaintext.first(max_data_), 0x01, 0, out);
-      if (!s.ok()) return error_ = s;
+      BL_RETURN_IF_ERROR(SealRecord(plaintext.first(max_data_), 0x01, 0, out));
       plaintext = plaintext.subspan(max_data_);
       continue;
     }
@@ -185,9 +234,17 @@ Status Aes128gcmEncoder::Update(ByteSpan plaintext, Bytes& out) {
   return Status::Ok();
 }
 
-Status Aes128gcmEncoder::PadRecord(Bytes& out) {
-  if (!error_.ok()) return error_;
-  if (finished_) return FailedPrecondition("aes128gcm: PadRecord after Finish");
+Status Aes128gcmEncoder::Update(ByteSpan plaintext, Output& out) {
+  BL_RETURN_IF_ERROR(
+      CheckUsable("aes128gcm: Update after Finish", out, UpdateOutputSize(plaintext.size())));
+  EmitHeader(out);
+  Status s = SealRecords(plaintext, out);
+  if (!s.ok()) error_ = s;
+  return s;
+}
+
+Status Aes128gcmEncoder::PadRecord(Output& out) {
+  BL_RETURN_IF_ERROR(CheckUsable("aes128gcm: PadRecord after Finish", out, PadRecordOutputSize()));
   EmitHeader(out);
   Status s = SealRecord(pending_, 0x01, max_data_ - pending_.size(), out);
   if (!s.ok()) return error_ = s;
@@ -196,9 +253,8 @@ Status Aes128gcmEncoder::PadRecord(Bytes& out) {
   return Status::Ok();
 }
 
-Status Aes128gcmEncoder::Finish(Bytes& out) {
-  if (!error_.ok()) return error_;
-  if (finished_) return FailedPrecondition("aes128gcm: Finish called twice");
+Status Aes128gcmEncoder::Finish(Output& out) {
+  BL_RETURN_IF_ERROR(CheckUsable("aes128gcm: Finish called twice", out, FinishOutputSize()));
   EmitHeader(out);
   Status s = SealRecord(pending_, 0x02, 0, out);
   if (!s.ok()) return error_ = s;
@@ -206,6 +262,42 @@ Status Aes128gcmEncoder::Finish(Bytes& out) {
   pending_.clear();
   finished_ = true;
   return Status::Ok();
+}
+
+Status Aes128gcmEncoder::Update(ByteSpan plaintext, Bytes& out) {
+  Output output(out);
+  return Update(plaintext, output);
+}
+
+Status Aes128gcmEncoder::PadRecord(Bytes& out) {
+  Output output(out);
+  return PadRecord(output);
+}
+
+Status Aes128gcmEncoder::Finish(Bytes& out) {
+  Output output(out);
+  return Finish(output);
+}
+
+Status Aes128gcmEncoder::UpdateInto(ByteSpan plaintext, std::span<uint8_t> out, size_t& written) {
+  Output output(out);
+  Status s = Update(plaintext, output);
+  written = output.size();
+  return s;
+}
+
+Status Aes128gcmEncoder::PadRecordInto(std::span<uint8_t> out, size_t& written) {
+  Output output(out);
+  Status s = PadRecord(output);
+  written = output.size();
+  return s;
+}
+
+Status Aes128gcmEncoder::FinishInto(std::span<uint8_t> out, size_t& written) {
+  Output output(out);
+  Status s = Finish(output);
+  written = output.size();
+  return s;
 }
 
 // ---------------------------------------------------------------------------
@@ -234,26 +326,6 @@ Result<Aes128gcmDecoder> Aes128gcmDecoder::Create(Aes128gcmKeyResolver resolver,
   return Aes128gcmDecoder(Framing::kRfc8188, std::move(resolver), options.max_record_size);
 }
 
-Result<Aes128gcmDecoder> Aes128gcmDecoder::CreateC2spChunked(ByteSpan key, ByteSpan context) {
-  if (key.size() != kKeySize) {
-    return InvalidArgument("c2sp chunked: input key must be 16 bytes, not " + Num(key.size()));
-  }
-  Aes128gcmDecoder decoder(Framing::kC2spChunked, nullptr, kC2spRecordSize);
-  decoder.c2sp_key_ = SecretBytes(key);
-  decoder.c2sp_context_.assign(context.begin(), context.end());
-  return decoder;
-}
-
-Result<Aes128gcmDecoder> Aes128gcmDecoder::CreateC2spChunkedRaw(ByteSpan aead_key,
-                                                                ByteSpan base_nonce) {
-  if (aead_key.size() != kKeySize || base_nonce.size() != kNonceSize) {
-    return InvalidArgument("c2sp chunked: raw mode needs a 16-byte key and a 12-byte nonce");
-  }
-  Aes128gcmDecoder decoder(Framing::kC2spChunked, nullptr, kC2spRecordSize);
-  BL_RETURN_IF_ERROR(decoder.StartRecords(aead_key, base_nonce, kC2spRecordSize));
-  return decoder;
-}
-
 Status Aes128gcmDecoder::Fail(Status status) {
   state_ = State::kFailed;
   error_ = std::move(status);
@@ -262,7 +334,7 @@ Status Aes128gcmDecoder::Fail(Status status) {
 }
 
 size_t Aes128gcmDecoder::HeaderBytesNeeded() const {
-  if (framing_ == Framing::kC2spChunked) return kC2spHeaderSize;
+  if (framing_ == Framing::kC2spChunked) return fixed_header_size_;
   if (header_size_ < kFixedHeaderSize) return kFixedHeaderSize;
   return kFixedHeaderSize + header_[kFixedHeaderSize - 1];  // + idlen
 }
@@ -277,7 +349,7 @@ Status Aes128gcmDecoder::ConsumeHeader(ByteSpan& ciphertext) {
     header_size_ += take;
     ciphertext = ciphertext.subspan(take);
     if (header_size_ == needed && needed == HeaderBytesNeeded()) {
-      Status started = framing_ == Framing::kRfc8188 ? StartRfc8188Records() : StartC2spRecords();
+      Status started = framing_ == Framing::kRfc8188 ? StartRfc8188Records() : StartParsedRecords();
       header_size_ = 0;
       return started;
     }
@@ -305,18 +377,9 @@ Status Aes128gcmDecoder::StartRfc8188Records() {
   return StartRecords(keys.cek, keys.nonce, rs);
 }
 
-Status Aes128gcmDecoder::StartC2spRecords() {
-  ByteSpan salt(header_.data(), kC2spSaltSize);
-  ByteSpan commitment(header_.data() + kC2spSaltSize, kC2spCommitmentSize);
-  SecretBytes derived = DeriveC2spKeys(c2sp_key_, salt, c2sp_context_);
-  ByteSpan okm = derived.span();
-  // The commitment is checked before any chunk is decrypted, so a wrong key
-  // or context is reported as such and not as a forged chunk.
-  if (!ConstantTimeEqual(okm.subspan(kKeySize + kNonceSize, kC2spCommitmentSize), commitment)) {
-    return Unauthenticated(
-        "c2sp chunked: commitment mismatch (wrong key or context, or a corrupted header)");
-  }
-  return StartRecords(okm.first(kKeySize), okm.subspan(kKeySize, kNonceSize), kC2spRecordSize);
+Status Aes128gcmDecoder::StartParsedRecords() {
+  BL_ASSIGN_OR_RETURN(RecordKeys keys, parse_header_(ByteSpan(header_.data(), header_size_)));
+  return StartRecords(keys.key, keys.base_nonce, keys.record_size);
 }
 
 Status Aes128gcmDecoder::StartRecords(ByteSpan key, ByteSpan base_nonce, uint32_t record_size) {
@@ -328,9 +391,34 @@ Status Aes128gcmDecoder::StartRecords(ByteSpan key, ByteSpan base_nonce, uint32_
   return Status::Ok();
 }
 
-Status Aes128gcmDecoder::Update(ByteSpan ciphertext, Bytes& out) {
+size_t Aes128gcmDecoder::UpdateOutputBound(size_t ciphertext_size) const {
+  switch (state_) {
+    case State::kHeader:
+      return ciphertext_size;  // rs is not known yet, but plaintext is shorter
+    case State::kRecords:
+      // Each record this input completes needs room for its plaintext with
+      // the delimiter and padding, which Unpad then drops.
+      return (record_.size() + ciphertext_size) / record_size_ * (record_size_ - kTagSize);
+    default:
+      return 0;
+  }
+}
+
+size_t Aes128gcmDecoder::FinishOutputBound() const {
+  if (state_ != State::kRecords || record_.size() < kTagSize) return 0;
+  return record_.size() - kTagSize;
+}
+
+Status Aes128gcmDecoder::CheckUsable(const char* if_finished, const Output& out,
+                                     size_t needed) const {
   if (state_ == State::kFailed) return error_;
-  if (state_ == State::kFinished) return FailedPrecondition("aes128gcm: Update after Finish");
+  if (state_ == State::kFinished) return FailedPrecondition(if_finished);
+  return CheckRoom(out, needed);
+}
+
+Status Aes128gcmDecoder::Update(ByteSpan ciphertext, Output& out) {
+  BL_RETURN_IF_ERROR(
+      CheckUsable("aes128gcm: Update after Finish", out, UpdateOutputBound(ciphertext.size())));
   consumed_ += ciphertext.size();
   if (state_ == State::kHeader) {
     Status s = ConsumeHeader(ciphertext);
@@ -362,9 +450,8 @@ Status Aes128gcmDecoder::Update(ByteSpan ciphertext, Bytes& out) {
   return Status::Ok();
 }
 
-Status Aes128gcmDecoder::Finish(Bytes& out) {
-  if (state_ == State::kFailed) return error_;
-  if (state_ == State::kFinished) return FailedPrecondition("aes128gcm: Finish called twice");
+Status Aes128gcmDecoder::Finish(Output& out) {
+  BL_RETURN_IF_ERROR(CheckUsable("aes128gcm: Finish called twice", out, FinishOutputBound()));
   if (state_ == State::kHeader) {
     return Fail(InvalidArgument("aes128gcm: truncated: the stream ended inside the header (" +
                                 Num(header_size_) + " of " + Num(HeaderBytesNeeded()) + " bytes)"));
@@ -383,7 +470,31 @@ Status Aes128gcmDecoder::Finish(Bytes& out) {
   return Status::Ok();
 }
 
-Status Aes128gcmDecoder::OpenRecord(ByteSpan sealed, Bytes& out) {
+Status Aes128gcmDecoder::Update(ByteSpan ciphertext, Bytes& out) {
+  Output output(out);
+  return Update(ciphertext, output);
+}
+
+Status Aes128gcmDecoder::Finish(Bytes& out) {
+  Output output(out);
+  return Finish(output);
+}
+
+Status Aes128gcmDecoder::UpdateInto(ByteSpan ciphertext, std::span<uint8_t> out, size_t& written) {
+  Output output(out);
+  Status s = Update(ciphertext, output);
+  written = output.size();
+  return s;
+}
+
+Status Aes128gcmDecoder::FinishInto(std::span<uint8_t> out, size_t& written) {
+  Output output(out);
+  Status s = Finish(output);
+  written = output.size();
+  return s;
+}
+
+Status Aes128gcmDecoder::OpenRecord(ByteSpan sealed, Output& out) {
   // Record numbers in messages count from 1; seq_ counts from 0.
   const uint64_t number = seq_ + 1;
   const size_t min_size = framing_ == Framing::kRfc8188 ? kTagSize + 1 : kTagSize;
@@ -398,14 +509,13 @@ Status Aes128gcmDecoder::OpenRecord(ByteSpan sealed, Bytes& out) {
   if (seq_ == std::numeric_limits<uint64_t>::max()) {
     return ResourceExhausted("aes128gcm: record sequence number exhausted");
   }
-  const size_t start = out.size();
-  const size_t plain_size = sealed.size() - kTagSize;
-  out.resize(start + plain_size);
+  // Decrypted straight into the output, from wherever the record lies: the
+  // caller's input when it holds the whole record, else record_.
+  std::span<uint8_t> plaintext = out.Grow(sealed.size() - kTagSize);
   std::array<uint8_t, kNonceSize> nonce = RecordNonce(base_nonce_, seq_);
-  Status opened =
-      aead_->OpenInto(nonce, {}, sealed, std::span<uint8_t>(out.data() + start, plain_size));
+  Status opened = aead_->OpenInto(nonce, {}, sealed, plaintext);
   if (!opened.ok()) {
-    out.resize(start);  // OpenInto wiped the bytes
+    out.Commit(0);  // OpenInto wiped the bytes
     if (opened.code() != StatusCode::kUnauthenticated) return opened;
     return Unauthenticated(
         "aes128gcm: record " + Num(number) +
@@ -413,43 +523,48 @@ Status Aes128gcmDecoder::OpenRecord(ByteSpan sealed, Bytes& out) {
   }
   ++seq_;
   const bool full_record = sealed.size() == record_size_;
-  if (framing_ == Framing::kRfc8188) return Unpad(start, full_record, out);
-  // c2sp: full chunks are never the last; the short remainder always is.
-  if (!full_record) state_ = State::kDone;
+  if (framing_ == Framing::kC2spChunked) {
+    // Full chunks are never the last; the short remainder always is.
+    if (!full_record) state_ = State::kDone;
+    out.Commit(plaintext.size());
+    return Status::Ok();
+  }
+  Result<size_t> data_size = Unpad(plaintext, full_record);
+  if (!data_size.ok()) {
+    SecureWipe(plaintext);  // a record the stream rejects releases nothing
+    out.Commit(0);
+    return data_size.status();
+  }
+  out.Commit(*data_size);
   return Status::Ok();
 }
 
 // RFC 8188 section 2: data || delimiter || 0x00*. The delimiter is the last
 // non-zero byte: 0x01 if more records follow, 0x02 in the last record.
-Status Aes128gcmDecoder::Unpad(size_t start, bool full_record, Bytes& out) {
+Result<size_t> Aes128gcmDecoder::Unpad(ByteSpan plaintext, bool full_record) {
   const uint64_t number = seq_;  // already advanced past this record
-  auto first = out.begin() + static_cast<ptrdiff_t>(start);
-  auto last_nonzero = std::find_if(out.rbegin(), std::make_reverse_iterator(first),
-                                   [](uint8_t b) { return b != 0; });
-  if (last_nonzero == std::make_reverse_iterator(first)) {
-    out.resize(start);
+  auto last_nonzero =
+      std::find_if(plaintext.rbegin(), plaintext.rend(), [](uint8_t b) { return b != 0; });
+  if (last_nonzero == plaintext.rend()) {
     return InvalidArgument("aes128gcm: record " + Num(number) +
                            " has no padding delimiter (all zeros)");
   }
   const uint8_t delimiter = *last_nonzero;
-  const size_t data_size = static_cast<size_t>(std::distance(first, last_nonzero.base()) - 1);
+  const size_t data_size = static_cast<size_t>(plaintext.rend() - last_nonzero) - 1;
   if (delimiter == 0x02) {
     state_ = State::kDone;
   } else if (delimiter == 0x01) {
     if (!full_record) {
-      out.resize(start);
       return InvalidArgument("aes128gcm: truncated: last record " + Num(number) +
                              " has delimiter 1, so more records were expected");
     }
   } else {
-    out.resize(start);
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%02x", delimiter);
     return InvalidArgument("aes128gcm: record " + Num(number) + " has bad padding: delimiter " +
                            hex + " where 0x01 or 0x02 belongs");
   }
-  out.resize(start + data_size);
-  return Status::Ok();
+  return data_size;
 }
 
 }  // namespace backline::crypto

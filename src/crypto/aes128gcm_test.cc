@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/aes128gcm_c2sp_testing.h"
 #include "crypto/hash.h"
 #include "crypto/vectors_testing.h"
 
@@ -75,6 +76,35 @@ Decoded Decode(ByteSpan ikm, ByteSpan stream, const Chunker& next = Whole()) {
   return Decode(decoder, stream, next);
 }
 
+// Decode() through the span form: each call gets a fresh buffer of exactly
+// MaxOutputSize() bytes, filled with junk the output must overwrite.
+Decoded DecodeInto(Aes128gcmDecoder& decoder, ByteSpan stream, const Chunker& next = Whole()) {
+  Decoded d;
+  auto release = [&](const Bytes& buffer, size_t written) {
+    EXPECT_LE(written, buffer.size());
+    d.plaintext.insert(d.plaintext.end(), buffer.begin(),
+                       buffer.begin() + static_cast<ptrdiff_t>(written));
+  };
+  size_t written = 0;
+  while (!stream.empty()) {
+    size_t n = std::min(next(), stream.size());
+    Bytes buffer(decoder.MaxOutputSize(n), 0xee);
+    d.status = decoder.UpdateInto(stream.first(n), buffer, written);
+    release(buffer, written);
+    if (!d.status.ok()) return d;
+    stream = stream.subspan(n);
+  }
+  Bytes buffer(decoder.MaxOutputSize(0), 0xee);
+  d.status = decoder.FinishInto(buffer, written);
+  release(buffer, written);
+  return d;
+}
+
+Decoded DecodeInto(ByteSpan ikm, ByteSpan stream, const Chunker& next = Whole()) {
+  Aes128gcmDecoder decoder = Aes128gcmDecoder::Create(ikm).value();
+  return DecodeInto(decoder, stream, next);
+}
+
 Bytes Encode(ByteSpan ikm, ByteSpan plaintext, Aes128gcmEncoderOptions options,
              const Chunker& next = Whole(), uint64_t salt_seed = 1) {
   DeterministicRandom random(salt_seed);
@@ -86,6 +116,26 @@ Bytes Encode(ByteSpan ikm, ByteSpan plaintext, Aes128gcmEncoderOptions options,
     plaintext = plaintext.subspan(n);
   }
   EXPECT_TRUE(encoder.Finish(out).ok());
+  return out;
+}
+
+// Encode() through the span form, into one buffer sized before the first
+// call for the largest possible chunk, as the header promises is enough.
+Bytes EncodeInto(ByteSpan ikm, ByteSpan plaintext, Aes128gcmEncoderOptions options,
+                 const Chunker& next = Whole(), uint64_t salt_seed = 1) {
+  DeterministicRandom random(salt_seed);
+  Aes128gcmEncoder encoder = Aes128gcmEncoder::Create(ikm, random, std::move(options)).value();
+  Bytes buffer(encoder.MaxOutputSize(plaintext.size()));
+  Bytes out;
+  size_t written = 0;
+  while (!plaintext.empty()) {
+    size_t n = std::min(next(), plaintext.size());
+    EXPECT_TRUE(encoder.UpdateInto(plaintext.first(n), buffer, written).ok());
+    out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+    plaintext = plaintext.subspan(n);
+  }
+  EXPECT_TRUE(encoder.FinishInto(buffer, written).ok());
+  out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
   return out;
 }
 
@@ -184,6 +234,10 @@ TEST(Aes128gcmRoundTrip, SizesAroundRecordBoundariesInEveryChunking) {
       // Chunking the input never changes the output.
       ASSERT_EQ(whole, Encode(kIkm, plaintext, options, OneByte()));
       ASSERT_EQ(whole, Encode(kIkm, plaintext, options, RandomPieces(rs, 3 * data)));
+      // Nor does the form of the output.
+      ASSERT_EQ(whole, EncodeInto(kIkm, plaintext, options));
+      ASSERT_EQ(whole, EncodeInto(kIkm, plaintext, options, OneByte()));
+      ASSERT_EQ(whole, EncodeInto(kIkm, plaintext, options, RandomPieces(rs + 1, 3 * data)));
       // Records: the header, then ceil(size / data) of them, at least one.
       size_t records = size == 0 ? 1 : (size + data - 1) / data;
       size_t last = size - (records - 1) * data;
@@ -191,6 +245,9 @@ TEST(Aes128gcmRoundTrip, SizesAroundRecordBoundariesInEveryChunking) {
 
       for (const Chunker& chunker : {Whole(), OneByte(), RandomPieces(size, size_t{2} * rs)}) {
         Decoded d = Decode(kIkm, whole, chunker);
+        ASSERT_TRUE(d.status.ok()) << d.status.ToString() << " rs " << rs << " size " << size;
+        ASSERT_EQ(plaintext, d.plaintext);
+        d = DecodeInto(kIkm, whole, chunker);
         ASSERT_TRUE(d.status.ok()) << d.status.ToString() << " rs " << rs << " size " << size;
         ASSERT_EQ(plaintext, d.plaintext);
       }
@@ -284,6 +341,78 @@ TEST(Aes128gcmRoundTrip, SixtyFourMebibytesInBoundedMemory) {
   EXPECT_LE(max_ciphertext, kChunk + size_t{2} * rs);
 }
 
+// --- The span forms: buffers sized once, and buffers too small.
+
+TEST(Aes128gcmBuffers, OneBufferOfMaxOutputSizeServesAWholeStream) {
+  constexpr size_t kChunk = 1000;
+  const uint32_t rs = 300;
+  Bytes plaintext = Pattern(20 * kChunk + 3);
+  Aes128gcmEncoderOptions options{.record_size = rs, .key_id = ToBytes("k")};
+  DeterministicRandom random(1);
+  Aes128gcmEncoder encoder = Aes128gcmEncoder::Create(kIkm, random, options).value();
+  Bytes buffer(encoder.MaxOutputSize(kChunk));
+  Bytes stream;
+  size_t written = 0;
+  for (size_t at = 0; at < plaintext.size(); at += kChunk) {
+    ByteSpan chunk = ByteSpan(plaintext).subspan(at, std::min(kChunk, plaintext.size() - at));
+    ASSERT_TRUE(encoder.UpdateInto(chunk, buffer, written).ok());
+    stream.insert(stream.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+    if (at == 5 * kChunk) {
+      ASSERT_TRUE(encoder.PadRecordInto(buffer, written).ok());
+      EXPECT_EQ(rs, written);
+      stream.insert(stream.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+    }
+  }
+  ASSERT_TRUE(encoder.FinishInto(buffer, written).ok());
+  stream.insert(stream.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+
+  // The decoder's buffer: one chunk plus the largest record it accepts.
+  Aes128gcmDecoder decoder = Aes128gcmDecoder::Create(kIkm, {.max_record_size = rs}).value();
+  buffer.assign(kChunk + rs, 0);
+  Bytes read;
+  for (size_t at = 0; at < stream.size(); at += kChunk) {
+    ByteSpan chunk = ByteSpan(stream).subspan(at, std::min(kChunk, stream.size() - at));
+    ASSERT_TRUE(decoder.UpdateInto(chunk, buffer, written).ok());
+    read.insert(read.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+  }
+  ASSERT_TRUE(decoder.FinishInto(buffer, written).ok());
+  read.insert(read.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(written));
+  EXPECT_EQ(plaintext, read);
+}
+
+TEST(Aes128gcmBuffers, TooSmallABufferIsRefusedAndConsumesNothing) {
+  Bytes plaintext = Pattern(50);
+  Aes128gcmEncoderOptions options{.record_size = 40, .key_id = {}};  // 23 bytes of data a record
+  const Bytes expected = Encode(kIkm, plaintext, options);
+  DeterministicRandom random(1);
+  Aes128gcmEncoder encoder = Aes128gcmEncoder::Create(kIkm, random, options).value();
+  // 50 bytes: the header and 2 records now, 4 bytes held back.
+  Bytes stream, small(21 + 2 * 40 - 1), enough(21 + 2 * 40);
+  size_t written = 7;
+  Status refused = encoder.UpdateInto(plaintext, small, written);
+  EXPECT_EQ(StatusCode::kInvalidArgument, refused.code());
+  EXPECT_THAT(refused.message(), HasSubstr("output buffer is too small"));
+  EXPECT_EQ(0u, written);
+  EXPECT_EQ(0u, encoder.buffered_bytes());
+  ASSERT_TRUE(encoder.UpdateInto(plaintext, enough, written).ok());
+  EXPECT_EQ(enough.size(), written);
+  stream = enough;
+  EXPECT_EQ(StatusCode::kInvalidArgument, encoder.FinishInto({}, written).code());
+  ASSERT_TRUE(encoder.Finish(stream).ok());
+  EXPECT_EQ(expected, stream);
+
+  Aes128gcmDecoder decoder = Aes128gcmDecoder::Create(kIkm).value();
+  Bytes read(decoder.MaxOutputSize(stream.size()));
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            decoder.UpdateInto(stream, std::span(read).first(10), written).code());
+  EXPECT_EQ(0u, written);
+  EXPECT_EQ(0u, decoder.buffered_bytes());
+  ASSERT_TRUE(decoder.UpdateInto(stream, read, written).ok());
+  read.resize(written);
+  ASSERT_TRUE(decoder.Finish(read).ok());
+  EXPECT_EQ(plaintext, read);
+}
+
 // --- Tampering, truncation and framing errors, on a stream of small records.
 //
 // Reads like a story: Write(...) encodes, the middle line damages the
@@ -312,12 +441,15 @@ class Aes128gcmTamperTest : public ::testing::Test {
     std::copy_n(stream_.begin() + static_cast<ptrdiff_t>(RecordOffset(from)), kRs,
                 stream_.begin() + static_cast<ptrdiff_t>(RecordOffset(to)));
   }
-  // Decodes the stream whole and one byte at a time; both must agree.
+  // Decodes the stream whole and one byte at a time, appending to Bytes and
+  // into buffers; all must agree.
   std::string Read() {
     Decoded whole = Decode(kIkm, stream_);
-    Decoded bytewise = Decode(kIkm, stream_, OneByte());
-    EXPECT_EQ(whole.status, bytewise.status);
-    EXPECT_EQ(whole.plaintext, bytewise.plaintext);
+    for (const Decoded& other : {Decode(kIkm, stream_, OneByte()), DecodeInto(kIkm, stream_),
+                                 DecodeInto(kIkm, stream_, OneByte())}) {
+      EXPECT_EQ(whole.status, other.status);
+      EXPECT_EQ(whole.plaintext, other.plaintext);
+    }
     read_ = whole.plaintext;
     return whole.status.ok() ? "OK" : whole.status.ToString();
   }
@@ -466,6 +598,9 @@ class StreamBuilder {
 
 std::string ReadCrafted(const StreamBuilder& builder, Bytes* plaintext = nullptr) {
   Decoded d = Decode(kIkm, builder.bytes(), OneByte());
+  Decoded into = DecodeInto(kIkm, builder.bytes());
+  EXPECT_EQ(d.status, into.status);
+  EXPECT_EQ(d.plaintext, into.plaintext);
   if (plaintext != nullptr) *plaintext = d.plaintext;
   return d.status.ok() ? "OK" : d.status.ToString();
 }
@@ -486,6 +621,18 @@ TEST(Aes128gcmFramingTest, ZeroPaddingAfterTheDelimiterIsStripped) {
 TEST(Aes128gcmFramingTest, BadDelimiterFails) {
   EXPECT_THAT(ReadCrafted(StreamBuilder(20).Record("abc", 3)),
               HasSubstr("record 1 has bad padding: delimiter 0x03"));
+}
+
+TEST(Aes128gcmFramingTest, ARejectedRecordLeavesNothingInTheBuffer) {
+  // The record authenticates but its framing is refused: its plaintext must
+  // not stay behind in the caller's buffer, past `written`.
+  Aes128gcmDecoder decoder = Aes128gcmDecoder::Create(kIkm).value();
+  Bytes buffer(100, 0xee);
+  size_t written = 0;
+  Status s = decoder.UpdateInto(StreamBuilder(20).Record("abc", 3).bytes(), buffer, written);
+  EXPECT_THAT(s.message(), HasSubstr("bad padding"));
+  EXPECT_EQ(0u, written);
+  EXPECT_EQ(Bytes(4, 0), Bytes(buffer.begin(), buffer.begin() + 4));
 }
 
 TEST(Aes128gcmFramingTest, NonZeroPaddingFails) {
@@ -694,12 +841,12 @@ TEST(C2spChunkedVectors, EveryCaseInFullAndRawMode) {
 
     if (c.Has("InvalidKeySize")) {
       EXPECT_EQ(StatusCode::kInvalidArgument,
-                Aes128gcmDecoder::CreateC2spChunked(c.key, c.ctx).status().code());
+                testing::C2spChunked::CreateDecoder(c.key, c.ctx).status().code());
       ++rejected_keys;
       continue;
     }
     for (const Chunker& chunker : {Whole(), RandomPieces(std::stoul(c.id), 40000)}) {
-      Aes128gcmDecoder full = Aes128gcmDecoder::CreateC2spChunked(c.key, c.ctx).value();
+      Aes128gcmDecoder full = testing::C2spChunked::CreateDecoder(c.key, c.ctx).value();
       ExpectVerdict(c, full, c.ct, chunker);
       if (c.Has("HeaderFailure")) {
         EXPECT_EQ(0u, full.records_read()) << "a chunk was decrypted before the header failed";
@@ -713,7 +860,7 @@ TEST(C2spChunkedVectors, EveryCaseInFullAndRawMode) {
     ASSERT_GE(c.ct.size(), 56u);
     for (const Chunker& chunker : {Whole(), RandomPieces(std::stoul(c.id) + 99, 40000)}) {
       Aes128gcmDecoder raw =
-          Aes128gcmDecoder::CreateC2spChunkedRaw(c.aead_key, c.base_nonce).value();
+          testing::C2spChunked::CreateRawDecoder(c.aead_key, c.base_nonce).value();
       ExpectVerdict(c, raw, ByteSpan(c.ct).subspan(56), chunker);
       ++raw_runs;
     }
@@ -731,7 +878,7 @@ TEST(C2spChunkedVectors, SmallCasesOneByteAtATime) {
   for (const C2spCase& c : C2spCases()) {
     if (c.Has("InvalidKeySize") || c.ct.size() > 40000) continue;
     SCOPED_TRACE("tcId " + c.id + ": " + c.comment);
-    Aes128gcmDecoder full = Aes128gcmDecoder::CreateC2spChunked(c.key, c.ctx).value();
+    Aes128gcmDecoder full = testing::C2spChunked::CreateDecoder(c.key, c.ctx).value();
     ExpectVerdict(c, full, c.ct, OneByte());
     ++runs;
   }
@@ -742,7 +889,7 @@ TEST(C2spChunkedVectors, HeaderFailuresAreReportedAsSuch) {
   for (const C2spCase& c : C2spCases()) {
     if (!c.Has("HeaderFailure") || c.Has("InvalidKeySize")) continue;
     SCOPED_TRACE("tcId " + c.id + ": " + c.comment);
-    Aes128gcmDecoder decoder = Aes128gcmDecoder::CreateC2spChunked(c.key, c.ctx).value();
+    Aes128gcmDecoder decoder = testing::C2spChunked::CreateDecoder(c.key, c.ctx).value();
     Status s = Decode(decoder, c.ct).status;
     if (c.Has("Truncation")) {
       EXPECT_THAT(s.message(), HasSubstr("ended inside the header"));

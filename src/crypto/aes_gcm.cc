@@ -59,18 +59,25 @@ struct AesGcm::Impl {
     EVP_CIPHER_CTX_free(ecb);
   }
 
-  Status SealLongNonce(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext, std::span<uint8_t> out);
+  Status SealLongNonce(ByteSpan nonce, ByteSpan aad, std::span<const ByteSpan> parts,
+                       std::span<uint8_t> out);
   Status OpenLongNonce(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, std::span<uint8_t> out);
 };
 
-Status AesGcm::Impl::SealLongNonce(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext,
+Status AesGcm::Impl::SealLongNonce(ByteSpan nonce, ByteSpan aad, std::span<const ByteSpan> parts,
                                    std::span<uint8_t> out) {
   LongNonceGcm gcm(ecb, nonce);
-  if (gcm.get() == nullptr || CRYPTO_gcm128_aad(gcm.get(), aad.data(), aad.size()) != 0 ||
-      CRYPTO_gcm128_encrypt(gcm.get(), plaintext.data(), out.data(), plaintext.size()) != 0) {
+  if (gcm.get() == nullptr || CRYPTO_gcm128_aad(gcm.get(), aad.data(), aad.size()) != 0) {
     return Internal("aes-gcm: seal failed");
   }
-  CRYPTO_gcm128_tag(gcm.get(), out.data() + plaintext.size(), kTagSize);
+  size_t done = 0;
+  for (ByteSpan part : parts) {
+    if (CRYPTO_gcm128_encrypt(gcm.get(), part.data(), out.data() + done, part.size()) != 0) {
+      return Internal("aes-gcm: seal failed");
+    }
+    done += part.size();
+  }
+  CRYPTO_gcm128_tag(gcm.get(), out.data() + done, kTagSize);
   return Status::Ok();
 }
 
@@ -132,26 +139,47 @@ Result<AesGcm> AesGcm::Create(ByteSpan key) {
 }
 
 Status AesGcm::SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext, std::span<uint8_t> out) {
+  const ByteSpan parts[] = {plaintext};
+  return SealPartsInto(nonce, aad, parts, out);
+}
+
+Status AesGcm::SealPartsInto(ByteSpan nonce, ByteSpan aad, std::span<const ByteSpan> parts,
+                             std::span<uint8_t> out) {
   if (nonce.empty()) return InvalidArgument("aes-gcm: empty nonce");
-  if (out.size() != plaintext.size() + kTagSize) {
+  size_t plaintext_size = 0;
+  bool too_large = aad.size() > INT_MAX;
+  for (ByteSpan part : parts) {
+    plaintext_size += part.size();
+    too_large = too_large || part.size() > INT_MAX;
+  }
+  if (out.size() != plaintext_size + kTagSize) {
     return InvalidArgument("aes-gcm: output buffer has the wrong size");
   }
-  if (plaintext.size() > INT_MAX || aad.size() > INT_MAX) {
-    return PayloadTooLarge("aes-gcm: input too large for one call");
-  }
-  if (nonce.size() > kMaxEvpNonceSize) return impl_->SealLongNonce(nonce, aad, plaintext, out);
+  if (too_large) return PayloadTooLarge("aes-gcm: input too large for one call");
+  if (nonce.size() > kMaxEvpNonceSize) return impl_->SealLongNonce(nonce, aad, parts, out);
   EVP_CIPHER_CTX* ctx = impl_->enc;
   int len = 0;
   if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) !=
           1 ||
       EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) != 1 ||
       (!aad.empty() &&
-       EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
-      EVP_EncryptUpdate(ctx, out.data(), &len, plaintext.data(),
-                        static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx, out.data() + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, out.data() + plaintext.size()) !=
-          1) {
+       EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)) {
+    return Internal("aes-gcm: seal failed");
+  }
+  // GCM is a stream mode: one EVP_EncryptUpdate per part encrypts exactly as
+  // one call over the joined parts would, and writes exactly the part's size.
+  size_t done = 0;
+  for (ByteSpan part : parts) {
+    if (part.empty()) continue;
+    if (EVP_EncryptUpdate(ctx, out.data() + done, &len, part.data(),
+                          static_cast<int>(part.size())) != 1 ||
+        static_cast<size_t>(len) != part.size()) {
+      return Internal("aes-gcm: seal failed");
+    }
+    done += part.size();
+  }
+  if (EVP_EncryptFinal_ex(ctx, out.data() + done, &len) != 1 || len != 0 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, out.data() + done) != 1) {
     return Internal("aes-gcm: seal failed");
   }
   return Status::Ok();

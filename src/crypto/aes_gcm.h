@@ -31,6 +31,15 @@ class AesGcm {
   Status SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext, std::span<uint8_t> out);
   Result<Bytes> Seal(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext);
 
+  // SealInto of the concatenation of `parts`, without joining them first:
+  // `out` must hold their total size + 16 bytes and receives the same
+  // ciphertext || tag. Each part either lies exactly where its ciphertext
+  // goes in `out` (sealed in place) or does not overlap `out` at all. For a
+  // caller's data followed by bytes of one's own, like RFC 8188's
+  // data || delimiter || padding, sealed straight into the output.
+  Status SealPartsInto(ByteSpan nonce, ByteSpan aad, std::span<const ByteSpan> parts,
+                       std::span<uint8_t> out);
+
   // Verifies and decrypts ciphertext || tag into `out` (ciphertext size bytes;
   // may alias exactly). On failure `out` is wiped and Unauthenticated returned.
   Status OpenInto(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, std::span<uint8_t> out);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -82,6 +84,47 @@ TEST(AesGcmTest, LongNonceRoundTripAndTamper) {
   Bytes out(message.size(), 0xaa);
   EXPECT_EQ(StatusCode::kUnauthenticated, gcm.OpenInto(nonce, AsBytes("aad"), sealed, out).code());
   EXPECT_EQ(Bytes(message.size(), 0), out) << "a failed open must wipe its output";
+}
+
+// Sealing parts gives what sealing them joined gives, whatever the split,
+// with the last part elsewhere or in place, for both nonce code paths.
+TEST(AesGcmTest, SealPartsIntoMatchesSealOfTheJoinedParts) {
+  AesGcm gcm = AesGcm::Create(Bytes(16, 0x42)).value();
+  Bytes message(100);
+  for (size_t i = 0; i < message.size(); ++i) message[i] = static_cast<uint8_t>(i * 7 + 1);
+  const ByteSpan m(message);
+  int splits = 0;
+  for (size_t nonce_size : {12, 200}) {
+    const Bytes nonce(nonce_size, 0x0c);
+    const std::string expected = Hex(gcm.Seal(nonce, AsBytes("aad"), message));
+    for (size_t a = 0; a <= m.size(); a += 7) {
+      for (size_t b = a; b <= m.size(); b += 13) {
+        SCOPED_TRACE("nonce " + std::to_string(nonce_size) + " split " + std::to_string(a) + "/" +
+                     std::to_string(b));
+        Bytes out(m.size() + AesGcm::kTagSize, 0xee);
+        const std::array<ByteSpan, 3> parts = {m.first(a), m.subspan(a, b - a), m.subspan(b)};
+        ASSERT_TRUE(gcm.SealPartsInto(nonce, AsBytes("aad"), parts, out).ok());
+        EXPECT_EQ(expected, HexEncode(out));
+
+        std::fill(out.begin(), out.end(), 0xee);
+        std::copy(m.begin() + static_cast<ptrdiff_t>(b), m.end(),
+                  out.begin() + static_cast<ptrdiff_t>(b));
+        const std::array<ByteSpan, 3> in_place = {m.first(a), m.subspan(a, b - a),
+                                                  ByteSpan(out).subspan(b, m.size() - b)};
+        ASSERT_TRUE(gcm.SealPartsInto(nonce, AsBytes("aad"), in_place, out).ok());
+        EXPECT_EQ(expected, HexEncode(out));
+        ++splits;
+      }
+    }
+  }
+  EXPECT_EQ(2 * 67, splits);
+
+  const std::array<ByteSpan, 2> parts = {m.first(10), m.subspan(10)};
+  Bytes out(m.size() + AesGcm::kTagSize);
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            gcm.SealPartsInto(Bytes(12), {}, parts, std::span(out).first(out.size() - 1)).code());
+  EXPECT_EQ(StatusCode::kInvalidArgument, gcm.SealPartsInto({}, {}, parts, out).code());
+  EXPECT_TRUE(gcm.SealPartsInto(Bytes(12), {}, {}, std::span(out).first(16)).ok());
 }
 
 // "valid": Seal gives exactly ct || tag and Open gives back msg.
