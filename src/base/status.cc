@@ -5,7 +5,7 @@
 namespace backline {
 namespace {
 
-constexpr std::array<std::string_view, 15> kNames = {
+constexpr std::array<std::string_view, 16> kNames = {
     "OK",
     "INVALID_ARGUMENT",
     "UNAUTHENTICATED",
@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, 15> kNames = {
     "ALREADY_EXISTS",
     "CONFLICT",
     "FAILED_PRECONDITION",
+    "PAYMENT_DECLINED",
     "PAYLOAD_TOO_LARGE",
     "RESOURCE_EXHAUSTED",
     "DEADLINE_EXCEEDED",
@@ -63,6 +64,7 @@ Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
+Status PaymentDeclined(std::string m) { return {StatusCode::kPaymentDeclined, std::move(m)}; }
 Status PayloadTooLarge(std::string m) { return {StatusCode::kPayloadTooLarge, std::move(m)}; }
 Status ResourceExhausted(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};

@@ -18,6 +18,9 @@
 //                       idempotency key reused with other parameters.
 //   kFailedPrecondition the system is not in the state the operation needs
 //                       (capturing a voided authorization).
+//   kPaymentDeclined    the payment authority refused the card (declined,
+//                       insufficient funds, expired, wrong CVC); the message
+//                       says which.
 //   kPayloadTooLarge    a body, header or record exceeds its limit.
 //   kResourceExhausted  a quota or capacity is used up (too many connections).
 //   kDeadlineExceeded   a time limit passed.
@@ -49,6 +52,7 @@ enum class StatusCode : uint8_t {
   kAlreadyExists,
   kConflict,
   kFailedPrecondition,
+  kPaymentDeclined,
   kPayloadTooLarge,
   kResourceExhausted,
   kDeadlineExceeded,
@@ -97,6 +101,7 @@ Status NotFound(std::string message);
 Status AlreadyExists(std::string message);
 Status Conflict(std::string message);
 Status FailedPrecondition(std::string message);
+Status PaymentDeclined(std::string message);
 Status PayloadTooLarge(std::string message);
 Status ResourceExhausted(std::string message);
 Status DeadlineExceeded(std::string message);
