@@ -108,7 +108,8 @@ def main(folder):
     print("=== Backline benchmark summary (figures and baselines from this run) ===")
     w = max(len(r[0]) for r in rows) if rows else 20
     for what, figure, unit, bname, base, ratio in rows:
-        line = f"{what:<{w}}  {fmt(figure):>12} {unit}"
+        shown = fmt(figure) if figure is not None else ""
+        line = f"{what:<{w}}  {shown:>12} {unit}"
         if bname:
             line += f"   vs {bname}: {fmt(base)} {unit}"
         if ratio is not None:
