@@ -26,6 +26,7 @@ struct CommonFlags {
   bool log_json = false;
   int port = -1;
   std::string host;
+  std::string data_dir;
 };
 
 void AddCommonFlags(CLI::App& cmd, CommonFlags& flags) {
@@ -35,6 +36,8 @@ void AddCommonFlags(CLI::App& cmd, CommonFlags& flags) {
   cmd.add_option("--host", flags.host, "Address to listen on (setting http.host)");
   cmd.add_option("--port", flags.port, "Port to listen on, 0 for any (setting http.port)")
       ->check(CLI::Range(0, 65535));
+  cmd.add_option("--data-dir", flags.data_dir,
+                 "Folder for every role's database and keys (setting data_dir)");
   cmd.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error, critical or off");
   cmd.add_flag("--log-json", flags.log_json, "Log one JSON object per line");
@@ -50,6 +53,7 @@ Result<Config> LoadConfig(const CommonFlags& flags) {
   for (const std::string& o : flags.overrides) BL_RETURN_IF_ERROR(config.ApplyOverride(o));
   if (!flags.host.empty()) config.Set("http.host", flags.host);
   if (flags.port >= 0) config.Set("http.port", std::to_string(flags.port));
+  if (!flags.data_dir.empty()) config.Set("data_dir", flags.data_dir);
   return config;
 }
 
@@ -68,10 +72,15 @@ int RunNode(const CommonFlags& flags, const std::vector<std::string>& roles) {
   if (!node.ok()) return Fail(node.status());
 
   std::string names;
-  for (const auto& r : (*node)->roles()) names += (names.empty() ? "" : ", ") + std::string(r.name);
-  // Tests and scripts read this line to find the port.
-  std::printf("backline: serving %s\nbackline: listening on %s\n", names.c_str(),
-              (*node)->BaseUrl().c_str());
+  for (const auto& r : (*node)->roles()) {
+    names += (names.empty() ? "" : ", ") + std::string(r.info.name);
+  }
+  // Tests and scripts read these lines to find the ports.
+  std::printf("backline: serving %s\n", names.c_str());
+  for (const auto& r : (*node)->roles()) {
+    if (r.implemented) std::printf("backline: %s at %s\n", r.info.name.data(), r.url.c_str());
+  }
+  std::printf("backline: listening on %s\n", (*node)->BaseUrl().c_str());
   std::fflush(stdout);
   spdlog::info("serving {} on {}", names, (*node)->BaseUrl());
 
@@ -101,11 +110,13 @@ int main(int argc, char** argv) {
       ->required();
   AddCommonFlags(*serve, serve_flags);
 
+
   CLI11_PARSE(app, argc, argv);
 
   if (demo->parsed()) {
     std::vector<std::string> all;
     for (const auto& r : backline::node::KnownRoles()) all.emplace_back(r.name);
+    demo_flags.overrides.insert(demo_flags.overrides.begin(), "sample_catalog=true");
     return RunNode(demo_flags, all);
   }
   return RunNode(serve_flags, roles);

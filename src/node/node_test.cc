@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "http/client.h"
 
 namespace backline::node {
@@ -10,16 +13,30 @@ namespace {
 using http::Client;
 using http::ClientRequest;
 
-Config TestConfig() {
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/node_test_XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+Config TestConfig(const std::string& data_dir) {
   Config c;
   c.Set("http.port", "0");
+  c.Set("data_dir", data_dir);
   return c;
 }
 
 class NodeTest : public ::testing::Test {
  protected:
   void StartWith(const std::vector<std::string>& roles) {
-    auto started = Node::Start(TestConfig(), roles, clock_);
+    auto started = Node::Start(TestConfig(dir_.path()), roles, clock_);
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     node_ = std::move(started).value();
   }
@@ -29,25 +46,27 @@ class NodeTest : public ::testing::Test {
     return r.ok() ? *r : http::ClientResponse{};
   }
 
+  TempDir dir_;
   FakeClock clock_{1'790'000'000};
   Client client_;
   std::unique_ptr<Node> node_;
 };
 
 TEST_F(NodeTest, StatusPageListsTheRolesItRuns) {
-  StartWith({"merchant", "delivery"});
+  StartWith({"payment", "licensing"});
   http::ClientResponse page = Get("/");
   EXPECT_EQ(200, page.status);
   EXPECT_EQ("text/html; charset=utf-8", page.headers.Get("Content-Type").value_or(""));
-  EXPECT_NE(std::string::npos, page.body.find("Merchant storefront"));
-  EXPECT_NE(std::string::npos, page.body.find("Delivery node"));
+  EXPECT_NE(std::string::npos, page.body.find("Payment authority"));
+  EXPECT_NE(std::string::npos, page.body.find("Licensing"));
   EXPECT_EQ(std::string::npos, page.body.find("Rights agent"));
   EXPECT_NE(std::string::npos, page.body.find("2026-09-21T"));  // the injected clock
 
   http::ClientResponse status = Get("/status");
   EXPECT_EQ(200, status.status);
-  EXPECT_NE(std::string::npos, status.body.find(R"("roles":["merchant","delivery"])"))
-      << status.body;
+  EXPECT_NE(std::string::npos, status.body.find(R"({"name":"payment")")) << status.body;
+  EXPECT_NE(std::string::npos, status.body.find(R"({"name":"licensing")")) << status.body;
+  EXPECT_EQ(std::string::npos, status.body.find(R"({"name":"rights")")) << status.body;
 }
 
 TEST_F(NodeTest, ServesHealthAndMetrics) {
@@ -70,8 +89,35 @@ TEST_F(NodeTest, UnknownRouteGetsTheJsonError) {
   EXPECT_EQ(StatusCode::kNotFound, missing.ToStatus().code());
 }
 
+TEST_F(NodeTest, EachRoleOfSeveralGetsItsOwnServer) {
+  StartWith({"payment", "licensing"});
+  std::string payment = node_->RoleUrl("payment");
+  ASSERT_FALSE(payment.empty());
+  EXPECT_NE(node_->BaseUrl(), payment);
+  EXPECT_EQ("", node_->RoleUrl("licensing"));  // listed, not built yet
+  auto keys = client_.SendBlocking(ClientRequest::Get(payment + "/v1/keys"));
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(200, keys->status);
+  EXPECT_NE(std::string::npos, keys->body.find("ed25519")) << keys->body;
+  EXPECT_EQ(404, Get("/v1/keys").status);  // not on the node's own port
+}
+
+TEST_F(NodeTest, OneRoleSharesTheNodePort) {
+  StartWith({"payment"});
+  EXPECT_EQ(node_->BaseUrl(), node_->RoleUrl("payment"));
+  EXPECT_EQ(200, Get("/v1/keys").status);
+}
+
+TEST_F(NodeTest, ADeliveryNodeWithoutAClearinghouseIsRefused) {
+  auto started = Node::Start(TestConfig(dir_.path()), {"delivery", "payment"}, clock_);
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(std::string::npos, started.status().message().find("delivery."))
+      << started.status().ToString();
+}
+
 TEST(NodeStartTest, RefusesBadRolesAndSettings) {
-  Config config = TestConfig();
+  TempDir dir;
+  Config config = TestConfig(dir.path());
   auto unknown = Node::Start(config, {"merchant", "bank"});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(std::string::npos, unknown.status().message().find("unknown role 'bank'"));
@@ -88,7 +134,7 @@ TEST(NodeStartTest, RefusesBadRolesAndSettings) {
 }
 
 TEST(StatusPageTest, EscapesAndNeedsNoOutsideAssets) {
-  RoleInfo odd{"x", "<script>", "a & b", "1"};
+  RoleStatus odd{{"x", "<script>", "a & b", "1"}, "", false};
   std::string html = RenderStatusPage({odd}, "now");
   EXPECT_EQ(std::string::npos, html.find("<script>"));
   EXPECT_NE(std::string::npos, html.find("&lt;script&gt;"));

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json/array.hpp>
+#include <string>
+#include <vector>
 
 #include "base/bytes.h"
 
@@ -43,6 +46,9 @@ std::string DownloadPath(const Id& transaction_id) {
 }
 std::string CompletionPath(const Id& delivery_id) {
   return std::string(kDeliveriesPath) + "/" + delivery_id.ToBase32() + "/complete";
+}
+std::string AbortPath(const Id& delivery_id) {
+  return std::string(kDeliveriesPath) + "/" + delivery_id.ToBase32() + "/abort";
 }
 
 std::string DownloadUrl(std::string_view base, const Id& transaction_id, std::string_view token) {
@@ -290,6 +296,116 @@ Result<PaymentAck> PaymentAck::FromJson(const boost::json::value& value) {
   BL_ASSIGN_OR_RETURN(m.transaction_id, r.GetId("transaction_id"));
   BL_ASSIGN_OR_RETURN(m.delivery_token, r.GetString("delivery_token"));
   if (m.delivery_token.empty()) return r.FieldError("delivery_token", "is empty");
+  BL_ASSIGN_OR_RETURN(m.download_url, r.GetString("download_url"));
+  if (!ParseDownloadUrl(m.download_url).ok()) {
+    return r.FieldError("download_url", "is not a download URL");
+  }
+  return m;
+}
+
+// ---- Inventory and delivery requests ---------------------------------------------------
+
+namespace {
+
+constexpr size_t kMaxTitleBytes = 200;
+
+// An item of "products": read with its own JsonReader, whose errors are then
+// re-pathed so they name the item ("products.2.title"), as nested objects do.
+Result<InventoryItem> ReadInventoryItem(const boost::json::value& value, size_t index) {
+  const std::string prefix = "products." + std::to_string(index);
+  if (!value.is_object()) {
+    return InvalidArgument("inventory: field \"" + prefix + "\" must be an object");
+  }
+  auto repath = [&](const Status& s) {
+    std::string message = s.message();
+    constexpr std::string_view kField = "field \"";
+    size_t at = message.find(kField);
+    if (at != std::string::npos) message.insert(at + kField.size(), prefix + ".");
+    return Status(s.code(), std::move(message));
+  };
+  JsonReader r = JsonReader::Of(value.as_object(), "inventory");
+  InventoryItem item;
+  Result<Id> id = r.GetId("product_id");
+  if (!id.ok()) return repath(id.status());
+  item.product_id = *id;
+  Result<std::string> title = r.GetString("title");
+  if (!title.ok()) return repath(title.status());
+  if (title->empty() || title->size() > kMaxTitleBytes) {
+    return repath(r.FieldError("title", "must be 1-200 bytes"));
+  }
+  item.title = std::move(*title);
+  Result<JsonReader> wholesale = r.GetObject("wholesale");
+  if (!wholesale.ok()) return repath(wholesale.status());
+  Result<Money> money = Money::Read(*wholesale);
+  if (!money.ok()) return repath(money.status());
+  item.wholesale = std::move(*money);
+  Result<int64_t> limit = r.GetInt("download_limit", 1, 1'000'000);
+  if (!limit.ok()) return repath(limit.status());
+  item.download_limit = *limit;
+  return item;
+}
+
+}  // namespace
+
+boost::json::object InventoryRequest::ToJson() const {
+  return {{"request_id", request_id.ToBase32()}};
+}
+
+Result<InventoryRequest> InventoryRequest::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "inventory-request"));
+  InventoryRequest m;
+  BL_ASSIGN_OR_RETURN(m.request_id, r.GetId("request_id"));
+  return m;
+}
+
+boost::json::object InventoryItem::ToJson() const {
+  return {{"product_id", product_id.ToBase32()},
+          {"title", title},
+          {"wholesale", wholesale.ToJson()},
+          {"download_limit", download_limit}};
+}
+
+boost::json::object Inventory::ToJson() const {
+  boost::json::array items;
+  items.reserve(products.size());
+  for (const InventoryItem& item : products) items.emplace_back(item.ToJson());
+  return {{"products", std::move(items)}};
+}
+
+Result<Inventory> Inventory::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "inventory"));
+  if (!r.Has("products")) return r.FieldError("products", "is missing");
+  const boost::json::value& products = value.as_object().at("products");
+  if (!products.is_array()) return r.FieldError("products", "must be an array");
+  Inventory m;
+  m.products.reserve(products.as_array().size());
+  for (size_t i = 0; i < products.as_array().size(); ++i) {
+    BL_ASSIGN_OR_RETURN(InventoryItem item, ReadInventoryItem(products.as_array()[i], i));
+    m.products.push_back(std::move(item));
+  }
+  return m;
+}
+
+boost::json::object DeliveryRequest::ToJson() const {
+  return {{"request_id", request_id.ToBase32()}, {"transaction_id", transaction_id.ToBase32()}};
+}
+
+Result<DeliveryRequest> DeliveryRequest::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "delivery-request"));
+  DeliveryRequest m;
+  BL_ASSIGN_OR_RETURN(m.request_id, r.GetId("request_id"));
+  BL_ASSIGN_OR_RETURN(m.transaction_id, r.GetId("transaction_id"));
+  return m;
+}
+
+boost::json::object DeliveryAck::ToJson() const {
+  return {{"transaction_id", transaction_id.ToBase32()}, {"download_url", download_url}};
+}
+
+Result<DeliveryAck> DeliveryAck::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "delivery-ack"));
+  DeliveryAck m;
+  BL_ASSIGN_OR_RETURN(m.transaction_id, r.GetId("transaction_id"));
   BL_ASSIGN_OR_RETURN(m.download_url, r.GetString("download_url"));
   if (!ParseDownloadUrl(m.download_url).ok()) {
     return r.FieldError("download_url", "is not a download URL");

@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/id.h"
@@ -52,12 +53,16 @@ inline constexpr std::string_view kOrdersPath = "/v1/orders";
 inline constexpr std::string_view kReservationsPath = "/v1/reservations";
 inline constexpr std::string_view kDeliveriesPath = "/v1/deliveries";
 inline constexpr std::string_view kKeysPath = "/v1/keys";
+inline constexpr std::string_view kInventoryPath = "/v1/inventory";
+inline constexpr std::string_view kDeliveryRequestsPath = "/v1/delivery-requests";
 // "/v1/transactions/<id>/payment"
 std::string PaymentPath(const Id& transaction_id);
 // "/v1/downloads/<id>"
 std::string DownloadPath(const Id& transaction_id);
 // "/v1/deliveries/<id>/complete"
 std::string CompletionPath(const Id& delivery_id);
+// "/v1/deliveries/<id>/abort"
+std::string AbortPath(const Id& delivery_id);
 
 // "<base>/v1/downloads/<transaction id>?token=<token>". `base` is the
 // delivery node's URL without a trailing slash ("http://127.0.0.1:8084").
@@ -184,6 +189,55 @@ struct PaymentAck {
 
   boost::json::object ToJson() const;
   static Result<PaymentAck> FromJson(const boost::json::value& value);
+};
+
+// ---- 2. Merchant -> clearinghouse: inventory (sealed) -----------------------------
+
+// POST /v1/inventory: which products the clearinghouse will sell this merchant.
+struct InventoryRequest {
+  Id request_id;
+
+  boost::json::object ToJson() const;
+  static Result<InventoryRequest> FromJson(const boost::json::value& value);
+};
+
+struct InventoryItem {
+  Id product_id;
+  std::string title;           // 1-200 bytes of UTF-8
+  Money wholesale;             // what the merchant pays per sale
+  int64_t download_limit = 1;  // complete deliveries per purchase, >= 1
+
+  boost::json::object ToJson() const;
+  friend bool operator==(const InventoryItem&, const InventoryItem&) = default;
+};
+
+// {"products":[{"product_id","title","wholesale":{"amount","currency"},"download_limit"}]}
+// Errors in an item name it by index: field "products.2.title".
+struct Inventory {
+  std::vector<InventoryItem> products;
+
+  boost::json::object ToJson() const;
+  static Result<Inventory> FromJson(const boost::json::value& value);
+};
+
+// ---- 4b. Merchant -> clearinghouse: delivery request (sealed, claims 22-23) ---------
+
+// POST /v1/delivery-requests: a fresh download URL for one of the merchant's
+// paid transactions.
+struct DeliveryRequest {
+  Id request_id;
+  Id transaction_id;
+
+  boost::json::object ToJson() const;
+  static Result<DeliveryRequest> FromJson(const boost::json::value& value);
+};
+
+struct DeliveryAck {
+  Id transaction_id;
+  std::string download_url;  // DownloadUrl(...) with a fresh delivery token
+
+  boost::json::object ToJson() const;
+  static Result<DeliveryAck> FromJson(const boost::json::value& value);
 };
 
 // ---- 6. Delivery -> clearinghouse (signed, request_signing.h) --------------------

@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "crypto/paseto_claims.h"
 
@@ -248,6 +250,45 @@ TEST(PaymentTest, RoundTripAndStrictness) {
   boost::json::object o = ack.ToJson();
   o["download_url"] = "ftp://x";
   EXPECT_EQ(StatusCode::kInvalidArgument, PaymentAck::FromJson(o).status().code());
+}
+
+TEST(InventoryTest, RoundTripAndStrictness) {
+  InventoryRequest req{IdOf(3)};
+  EXPECT_EQ(req.request_id, RoundTrip(req).request_id);
+  ExpectStrict<InventoryRequest>(req.ToJson());
+  Inventory inv{{{IdOf(1), "First", {700, "EUR"}, 3}, {IdOf(2), "Second", {0, "USD"}, 1}}};
+  EXPECT_EQ(inv.products, RoundTrip(inv).products);
+  EXPECT_TRUE(RoundTrip(Inventory{}).products.empty());
+  ExpectStrict<Inventory>(Inventory{}.ToJson());  // "products" is required
+  // A bad item is named by its index.
+  for (auto [field, bad] : std::vector<std::pair<std::string, boost::json::value>>{
+           {"title", ""}, {"download_limit", 0}, {"product_id", "x"}, {"wholesale", 5}}) {
+    boost::json::object o = inv.ToJson();
+    o["products"].as_array()[1].as_object()[field] = bad;
+    Result<Inventory> got = Inventory::FromJson(o);
+    ASSERT_EQ(StatusCode::kInvalidArgument, got.status().code()) << field;
+    EXPECT_NE(std::string::npos, got.status().message().find("\"products.1." + field + "\""))
+        << got.status().message();
+  }
+  boost::json::object o = inv.ToJson();
+  o["products"].as_array()[0].as_object()["wholesale"].as_object()["currency"] = "eur";
+  EXPECT_NE(std::string::npos, Inventory::FromJson(o).status().message().find(
+                                   "\"products.0.wholesale.currency\""));
+  o["products"] = boost::json::array{1};
+  EXPECT_EQ(StatusCode::kInvalidArgument, Inventory::FromJson(o).status().code());
+}
+
+TEST(DeliveryRequestTest, RoundTripAndStrictness) {
+  DeliveryRequest req{IdOf(4), IdOf(5)};
+  EXPECT_EQ(req.transaction_id, RoundTrip(req).transaction_id);
+  ExpectStrict<DeliveryRequest>(req.ToJson());
+  DeliveryAck ack{IdOf(5), DownloadUrl("http://d:1", IdOf(5), "v4.public.tok")};
+  EXPECT_EQ(ack.download_url, RoundTrip(ack).download_url);
+  ExpectStrict<DeliveryAck>(ack.ToJson());
+  boost::json::object o = ack.ToJson();
+  o["download_url"] = "ftp://x";
+  EXPECT_EQ(StatusCode::kInvalidArgument, DeliveryAck::FromJson(o).status().code());
+  EXPECT_EQ("/v1/deliveries/" + IdOf(6).ToBase32() + "/abort", AbortPath(IdOf(6)));
 }
 
 TEST(DeliveryMessagesTest, RoundTripAndStrictness) {

@@ -61,6 +61,8 @@ inline constexpr std::string_view kPaymentRequestType = "payment-request";
 inline constexpr std::string_view kPaymentAckType = "payment-ack";
 inline constexpr std::string_view kDeliveryRequestType = "delivery-request";
 inline constexpr std::string_view kDeliveryAckType = "delivery-ack";
+inline constexpr std::string_view kInventoryRequestType = "inventory-request";
+inline constexpr std::string_view kInventoryType = "inventory";
 
 inline constexpr int kSealedVersion = 1;
 

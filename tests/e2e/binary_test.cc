@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +92,20 @@ class Process {
   std::string output_;
 };
 
+// A fresh folder for a process's data, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/binary_test_XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 std::string UrlFrom(const std::string& output) {
   const std::string marker = "listening on ";
   size_t at = output.find(marker);
@@ -100,7 +115,9 @@ std::string UrlFrom(const std::string& output) {
 }
 
 TEST(BinaryTest, ServesRolesUntilSigterm) {
-  Process p({"serve", "merchant", "payment", "--port", "0", "--log-level", "warn"});
+  TempDir dir;
+  Process p({"serve", "merchant", "payment", "--port", "0", "--log-level", "warn", "--data-dir",
+             dir.path()});
   ASSERT_TRUE(p.started());
   std::string out = p.ReadUntil("listening on", std::chrono::seconds(20));
   std::string url = UrlFrom(out);
@@ -114,13 +131,21 @@ TEST(BinaryTest, ServesRolesUntilSigterm) {
   auto page = client.SendBlocking(http::ClientRequest::Get(url + "/"));
   ASSERT_TRUE(page.ok());
   EXPECT_NE(std::string::npos, page->body.find("Payment authority"));
+  // The payment authority runs on its own port, announced on stdout.
+  size_t at = out.find("payment at ");
+  ASSERT_NE(std::string::npos, at) << out;
+  std::string payment = out.substr(at + 11, out.find('\n', at) - at - 11);
+  auto keys = client.SendBlocking(http::ClientRequest::Get(payment + "/v1/keys"));
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(200, keys->status);
 
   p.Signal(SIGTERM);
   EXPECT_EQ(0, p.Wait(std::chrono::seconds(15)));
 }
 
 TEST(BinaryTest, DemoRunsEveryRole) {
-  Process p({"demo", "--port", "0", "--log-level", "warn"});
+  TempDir dir;
+  Process p({"demo", "--port", "0", "--log-level", "warn", "--data-dir", dir.path()});
   std::string out = p.ReadUntil("listening on", std::chrono::seconds(20));
   EXPECT_NE(std::string::npos,
             out.find("serving merchant, payment, clearinghouse, delivery, licensing, rights"))
