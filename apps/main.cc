@@ -10,6 +10,7 @@
 
 #include "base/config.h"
 #include "base/logging.h"
+#include "client/cli.h"
 #include "http/server.h"
 #include "node/node.h"
 
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
       ->required();
   AddCommonFlags(*serve, serve_flags);
 
+  backline::client::AddClientCommands(app);
 
   CLI11_PARSE(app, argc, argv);
 
