@@ -4,6 +4,7 @@
 
 #include "clearinghouse/clearinghouse_role.h"
 #include "delivery/delivery_role.h"
+#include "merchant/merchant_role.h"
 #include "payment/payment_role.h"
 
 namespace backline::node {
@@ -42,7 +43,8 @@ Result<std::unique_ptr<HostedRole>> Make(const Config& config, Clock& clock,
 }  // namespace
 
 bool IsImplemented(std::string_view name) {
-  return name == "payment" || name == "clearinghouse" || name == "delivery";
+  return name == "merchant" || name == "payment" || name == "clearinghouse" ||
+         name == "delivery";
 }
 
 Result<std::unique_ptr<HostedRole>> CreateRole(std::string_view name, const Config& config,
@@ -53,6 +55,7 @@ Result<std::unique_ptr<HostedRole>> CreateRole(std::string_view name, const Conf
     role = Make<clearinghouse::ClearinghouseRole>(config, clock, random);
   }
   if (name == "delivery") role = Make<delivery::DeliveryRole>(config, clock, random);
+  if (name == "merchant") role = Make<merchant::MerchantRole>(config, clock, random);
   if (!role.ok()) return role.status().WithContext(std::string(name));
   return role;
 }

@@ -1,10 +1,5 @@
 // The `backline` binary as a user runs it: a real process, real flags, real
 // signals.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -15,96 +10,13 @@
 #include <vector>
 
 #include "http/client.h"
-
-extern char** environ;
+#include "tests/e2e/process.h"
 
 namespace backline {
 namespace {
 
-// A child process with its stdout and stderr captured.
-class Process {
- public:
-  explicit Process(std::vector<std::string> args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 2);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<char*> argv;
-    args.insert(args.begin(), BACKLINE_BINARY);
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, BACKLINE_BINARY, &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    fd_ = out[0];
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (fd_ >= 0) close(fd_);
-  }
-
-  // Reads output until `needle` appears or `timeout` passes; returns it all.
-  std::string ReadUntil(const std::string& needle, std::chrono::seconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    fcntl(fd_, F_SETFL, O_NONBLOCK);
-    while (output_.find(needle) == std::string::npos &&
-           std::chrono::steady_clock::now() < deadline) {
-      char buf[4096];
-      ssize_t n = read(fd_, buf, sizeof buf);
-      if (n > 0) {
-        output_.append(buf, static_cast<size_t>(n));
-      } else if (n == 0) {
-        break;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    return output_;
-  }
-
-  // Waits for exit; returns the exit code, or -1 on timeout or signal.
-  int Wait(std::chrono::seconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  bool started() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string output_;
-};
-
-// A fresh folder for a process's data, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/binary_test_XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::Process;
+using testing::TempDir;
 
 std::string UrlFrom(const std::string& output) {
   const std::string marker = "listening on ";
@@ -116,13 +28,13 @@ std::string UrlFrom(const std::string& output) {
 
 TEST(BinaryTest, ServesRolesUntilSigterm) {
   TempDir dir;
-  Process p({"serve", "merchant", "payment", "--port", "0", "--log-level", "warn", "--data-dir",
+  Process p(BACKLINE_BINARY, {"serve", "payment", "rights", "--port", "0", "--log-level", "warn", "--data-dir",
              dir.path()});
   ASSERT_TRUE(p.started());
   std::string out = p.ReadUntil("listening on", std::chrono::seconds(20));
   std::string url = UrlFrom(out);
   ASSERT_FALSE(url.empty()) << out;
-  EXPECT_NE(std::string::npos, out.find("serving merchant, payment"));
+  EXPECT_NE(std::string::npos, out.find("serving payment, rights"));
 
   http::Client client;
   auto health = client.SendBlocking(http::ClientRequest::Get(url + "/healthz"));
@@ -145,7 +57,7 @@ TEST(BinaryTest, ServesRolesUntilSigterm) {
 
 TEST(BinaryTest, DemoRunsEveryRole) {
   TempDir dir;
-  Process p({"demo", "--port", "0", "--log-level", "warn", "--data-dir", dir.path()});
+  Process p(BACKLINE_BINARY, {"demo", "--port", "0", "--log-level", "warn", "--data-dir", dir.path()});
   std::string out = p.ReadUntil("listening on", std::chrono::seconds(20));
   EXPECT_NE(std::string::npos,
             out.find("serving merchant, payment, clearinghouse, delivery, licensing, rights"))
@@ -155,14 +67,14 @@ TEST(BinaryTest, DemoRunsEveryRole) {
 }
 
 TEST(BinaryTest, UnknownRoleIsAClearError) {
-  Process p({"serve", "bank", "--port", "0"});
+  Process p(BACKLINE_BINARY, {"serve", "bank", "--port", "0"});
   std::string out = p.ReadUntil("\n", std::chrono::seconds(20));
   EXPECT_EQ(1, p.Wait(std::chrono::seconds(15)));
   EXPECT_NE(std::string::npos, out.find("unknown role 'bank'")) << out;
 }
 
 TEST(BinaryTest, BadSettingNamesTheKey) {
-  Process p({"serve", "rights", "--set", "http.idle_timeout=soon"});
+  Process p(BACKLINE_BINARY, {"serve", "rights", "--set", "http.idle_timeout=soon"});
   std::string out = p.ReadUntil("\n", std::chrono::seconds(20));
   EXPECT_EQ(1, p.Wait(std::chrono::seconds(15)));
   EXPECT_NE(std::string::npos, out.find("http.idle_timeout")) << out;
@@ -170,7 +82,7 @@ TEST(BinaryTest, BadSettingNamesTheKey) {
 
 TEST(BinaryTest, EverySubcommandHasHelp) {
   for (const char* sub : {"demo", "serve"}) {
-    Process p({sub, "--help"});
+    Process p(BACKLINE_BINARY, {sub, "--help"});
     std::string out = p.ReadUntil("--log-json", std::chrono::seconds(20));
     EXPECT_EQ(0, p.Wait(std::chrono::seconds(15))) << sub;
     EXPECT_NE(std::string::npos, out.find("--config")) << sub << ": " << out;
