@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the benchmark summary: each figure beside its baseline from the same run.
 
-Reads the Google Benchmark JSON files and wrk output that scripts/bench wrote
+Reads the Google Benchmark JSON files, wrk output and the end-to-end benches' JSON
+(purchase.json, delivery_throughput.json, delivery_memory.json) that scripts/bench wrote
 into the results folder given as the only argument.
 """
 import json
@@ -24,6 +25,15 @@ def load(folder, name):
             continue
         out[b["name"]] = b
     return out
+
+
+def load_json(folder, name):
+    """A plain JSON result file (the end-to-end benches), or None."""
+    path = os.path.join(folder, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def find(benchmarks, prefix):
@@ -103,6 +113,29 @@ def main(folder):
         if p50 and p99:
             rows.append(("  latency p50 / p99", None, f"{p50.group(1)} / {p99.group(1)}",
                          None, None, None))
+
+    purchase = load_json(folder, "purchase.json")
+    if purchase:
+        row(f"complete purchases, all roles, {purchase['buyers']} buyers (1 MiB)",
+            purchase["purchases_per_second"], "purchases/s")
+        rows.append(("  latency p50 / p99", None,
+                     f"{purchase['p50_ms']:.1f}ms / {purchase['p99_ms']:.1f}ms",
+                     None, None, None))
+
+    throughput = load_json(folder, "delivery_throughput.json")
+    if throughput:
+        o = throughput["delivery_bytes_per_second"] / (1 << 20)
+        b = throughput["nginx_bytes_per_second"] / (1 << 20)
+        row(f"delivery, {throughput['streams']} downloads of 100 MiB (encrypting)", o, "MiB/s",
+            "nginx sendfile, same file, plain", b, o / b if b else None)
+
+    memory = load_json(folder, "delivery_memory.json")
+    if memory:
+        peak = max(memory["peak_hwm_kib"], memory["peak_rss_kib"]) / 1024
+        idle = memory["idle_rss_kib"] / 1024
+        row(f"delivery node peak memory, {memory['streaming']} slow downloads", peak, "MiB",
+            "idle node", idle, peak / idle if idle else None)
+        row("  memory per slow download", memory["per_connection_kib"], "KiB")
 
     print()
     print("=== Backline benchmark summary (figures and baselines from this run) ===")
