@@ -5,119 +5,38 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <map>
 #include <string>
 
-#include "base/bytes.h"
-#include "base/random.h"
-#include "http/client.h"
-#include "payment/payment_keys.h"
-#include "protocol/identity.h"
-#include "tests/e2e/process.h"
+#include "tests/e2e/four_roles.h"
 
 namespace backline {
 namespace {
 
-using testing::FreePort;
-using testing::Process;
+using testing::FourRoles;
+using testing::kMissingProductId;
+using testing::kProductId;
 using testing::ReadFile;
-using testing::TempDir;
-using testing::WriteFile;
-
-constexpr char kProductId[] = "aaaaaaaaaaaaaaaaaaaaaaaaaa";
-constexpr char kMissingProductId[] = "aaaaaaaaaaaaaaaaaaaaaaaaae";
 
 // Four roles in four processes, wired by config files the way separate hosts
-// would be.
+// would be (four_roles.h).
 class PurchaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = dir_.path();
-    for (const char* role : {"payment", "clearinghouse", "delivery", "merchant"}) {
-      ports_[role] = FreePort();
-      std::filesystem::create_directories(root_ + "/" + role);
-      std::filesystem::permissions(root_ + "/" + role, std::filesystem::perms::owner_all);
-    }
-    SystemRandom& random = SystemRandom::Instance();
-    auto payment_keys = payment::LoadOrCreateKeyFile(root_ + "/payment/payment.key", random);
-    ASSERT_TRUE(payment_keys.ok()) << payment_keys.status().ToString();
-    protocol::Identity ch = protocol::Identity::Generate(random);
-    protocol::Identity merchant = protocol::Identity::Generate(random);
-    protocol::Identity delivery = protocol::Identity::Generate(random);
-    ASSERT_TRUE(protocol::SaveIdentityFile(ch, root_ + "/clearinghouse/identity.json").ok());
-    ASSERT_TRUE(protocol::SaveIdentityFile(merchant, root_ + "/merchant/identity.json").ok());
-    ASSERT_TRUE(protocol::SaveIdentityFile(delivery, root_ + "/delivery/identity.json").ok());
-
-    // The product: 1 MiB of random bytes plus a recognisable tail.
-    product_.resize(1 << 20);
-    random.Fill(std::span(reinterpret_cast<uint8_t*>(product_.data()), product_.size()));
-    product_ += "the end";
-    WriteFile(root_ + "/product.bin", product_);
-
-    std::string content = root_ + "/content";
-    Write("payment", "");
-    Write("clearinghouse",
-          "[clearinghouse]\n"
-          "content_dir = \"" + content + "\"\n"
-          "payment_ed25519 = \"" + Base64UrlEncode(payment_keys->signing.public_key()) + "\"\n"
-          "[[clearinghouse.merchants]]\nid = \"merchant-1\"\n"
-          "x25519 = \"" + Base64UrlEncode(merchant.public_keys().x25519) + "\"\n"
-          "[[clearinghouse.delivery_nodes]]\nid = \"delivery-1\"\n"
-          "ed25519 = \"" + Base64UrlEncode(delivery.public_keys().ed25519) + "\"\n"
-          "url = \"" + Url("delivery") + "\"\n"
-          "[[clearinghouse.products]]\nid = \"" + kProductId + "\"\n"
-          "title = \"Test Pressing\"\nfile = \"" + root_ + "/product.bin\"\n"
-          "wholesale_amount = 700\ncurrency = \"EUR\"\ndownload_limit = 2\n");
-    Write("delivery",
-          "[delivery]\ncontent_dir = \"" + content + "\"\n"
-          "clearinghouse_url = \"" + Url("clearinghouse") + "\"\n"
-          "clearinghouse_ed25519 = \"" + Base64UrlEncode(ch.public_keys().ed25519) + "\"\n");
-    Write("merchant",
-          "[merchant]\nclearinghouse_url = \"" + Url("clearinghouse") + "\"\n"
-          "clearinghouse_x25519 = \"" + Base64UrlEncode(ch.public_keys().x25519) + "\"\n"
-          "payment_url = \"" + Url("payment") + "\"\n");
-
-    for (const char* role : {"payment", "clearinghouse", "delivery", "merchant"}) Start(role);
+    ASSERT_NO_FATAL_FAILURE(roles_.Init());
+    ASSERT_NO_FATAL_FAILURE(roles_.StartAll());
+    root_ = roles_.root();
+    product_ = roles_.product();
   }
 
-  std::string Url(const std::string& role) {
-    return "http://127.0.0.1:" + std::to_string(ports_[role]);
-  }
-
-  void Write(const std::string& role, const std::string& toml) {
-    WriteFile(root_ + "/" + role + ".toml", toml);
-  }
-
-  void Start(const std::string& role) {
-    procs_[role] = std::make_unique<Process>(BACKLINE_BINARY, std::vector<std::string>{
-        "serve", role, "--config", root_ + "/" + role + ".toml", "--port",
-        std::to_string(ports_[role]), "--data-dir", root_, "--log-level", "warn"});
-    std::string out = procs_[role]->ReadUntil("listening on", std::chrono::seconds(30));
-    ASSERT_NE(std::string::npos, out.find("listening on")) << role << ": " << out;
-  }
-
-  // Runs the CLI to completion; returns its exit code and output.
+  std::string Url(const std::string& role) { return roles_.Url(role); }
   std::pair<int, std::string> Cli(std::vector<std::string> args) {
-    if (args[0] != "catalog") {
-      args.push_back("--identity");
-      args.push_back(root_ + "/buyer.json");
-    }
-    Process p(BACKLINE_BINARY, args);
-    std::string out = p.ReadUntil("\x01never", std::chrono::seconds(60));
-    return {p.Wait(std::chrono::seconds(60)), out};
+    return roles_.Cli(std::move(args));
   }
+  static std::string LastLine(const std::string& out) { return FourRoles::LastLine(out); }
 
-  static std::string LastLine(const std::string& out) {
-    std::string s = out;
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
-  }
-
-  TempDir dir_;
+  FourRoles roles_;
   std::string root_;
   std::string product_;
-  std::map<std::string, uint16_t> ports_;
-  std::map<std::string, std::unique_ptr<Process>> procs_;
 };
 
 TEST_F(PurchaseTest, BuyThenDownloadGivesTheExactProduct) {
@@ -172,8 +91,9 @@ TEST_F(PurchaseTest, NoCardNumberOrCvcInAnyDatabaseOrLog) {
   auto [buy, out] = Cli({"buy", Url("merchant"), kProductId, "--card", "4242424242424242",
                          "--exp", "12/30", "--cvc", "987"});
   ASSERT_EQ(0, buy) << out;
-  for (auto& [role, proc] : procs_) {
-    std::string log = proc->ReadUntil("\x01never", std::chrono::milliseconds(100));
+  for (const char* role : FourRoles::kRoles) {
+    std::string log =
+        roles_.process(role).ReadUntil("\x01never", std::chrono::milliseconds(100));
     EXPECT_EQ(std::string::npos, log.find("4242424242424242")) << role;
   }
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root_)) {
