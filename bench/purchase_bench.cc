@@ -139,7 +139,7 @@ int Run(int argc, char** argv) {
   const int purchases = std::stoi(ArgValue(argc, argv, "--purchases", "1500"));
   const int buyers = std::stoi(ArgValue(argc, argv, "--buyers", "8"));
   const std::string json_path = ArgValue(argc, argv, "--json", "");
-  Check(InitLogging({.level = "warn"}), "logging");
+  Check(InitLogging({.level = "warn", .json = false, .file = ""}), "logging");
 
   TempDir dir("backline-purchase-bench");
   const std::string product_file = dir.path() + "/product.bin";
