@@ -468,5 +468,58 @@ TEST_F(MerchantHttpTest, RestartFailsAnOrderNeverAuthorized) {
   EXPECT_EQ(AuthorizationStatus("buy-res"), "none");
 }
 
+// Dies after sending the authorization but before recording the answer: the
+// authority committed it, the merchant's order says only reserved.
+TEST_F(MerchantHttpTest, RestartVoidsAnAuthorizationWhoseAnswerWasLost) {
+  StopMerchant();
+  StartMerchant([](OrderStatus s) { return s == OrderStatus::kReserved; });
+  EXPECT_EQ(Post("/v1/orders", OrderBody(kApproved), "buy-lost").status, 503);
+  Result<Order> order = merchant_->service().GetOrderByKey("buy-lost");
+  ASSERT_TRUE(order.ok()) << order.status().ToString();
+  ASSERT_EQ(order->status, OrderStatus::kReserved);
+  // The request the dead merchant sent, as the authority received it.
+  protocol::PaymentCard card{std::string(kApproved), 12, 2030, std::string(kCvc)};
+  boost::json::object body = {{"merchant_id", "merchant-1"},
+                              {"amount", order->price.amount},
+                              {"currency", order->price.currency},
+                              {"card", card.ToJson()}};
+  ClientRequest authorize = ClientRequest::Json("POST", payment_url_ + "/v1/authorizations",
+                                                protocol::SerializeJson(body));
+  authorize.WithHeader("Idempotency-Key", PaymentKey(order->id, "authorize"));
+  Result<ClientResponse> held = client_.SendBlocking(std::move(authorize));
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_EQ(held->status, 201) << held->body;
+  const std::string id(Json(held->body)["authorization_id"].as_string());
+
+  StopMerchant();  // the crash
+  StartMerchant({});
+  ASSERT_TRUE(merchant_->Start().ok());
+  order = merchant_->service().GetOrderByKey("buy-lost");
+  EXPECT_EQ(order->status, OrderStatus::kVoided);
+  EXPECT_EQ(order->authorization_id.value_or(""), id);
+  EXPECT_EQ(AuthorizationStatus("buy-lost"), "voided");
+  EXPECT_EQ(clearinghouse_->payments(), 0u);
+  ASSERT_TRUE(merchant_->Start().ok());  // a second start finds nothing to do
+}
+
+// An authority that cannot be asked may hold the money: the order waits.
+TEST_F(MerchantHttpTest, RestartLeavesAReservedOrderWhileTheAuthorityIsUnreachable) {
+  StopMerchant();
+  StartMerchant([](OrderStatus s) { return s == OrderStatus::kReserved; });
+  EXPECT_EQ(Post("/v1/orders", OrderBody(kApproved), "buy-wait").status, 503);
+  StopMerchant();
+  const std::string real_url = payment_url_;
+  payment_url_ = "http://127.0.0.1:1";  // nothing listens there
+  StartMerchant({});
+  EXPECT_FALSE(merchant_->Start().ok());
+  EXPECT_EQ(merchant_->service().GetOrderByKey("buy-wait")->status, OrderStatus::kReserved);
+
+  StopMerchant();
+  payment_url_ = real_url;
+  StartMerchant({});
+  ASSERT_TRUE(merchant_->Start().ok());
+  EXPECT_EQ(merchant_->service().GetOrderByKey("buy-wait")->status, OrderStatus::kFailed);
+}
+
 }  // namespace
 }  // namespace backline::merchant

@@ -280,6 +280,33 @@ Async<Result<protocol::DeliveryAck>> MerchantService::RequestDelivery(const Id& 
 
 // ---- Recovery -----------------------------------------------------------------
 
+// An order left at reserved may have died with its authorize request in
+// flight, and the authority may have committed it: the answer, not the
+// request, was lost. The derived key finds that authorization, which is then
+// recorded and voided like any authorization left behind.
+Async<Result<Order>> MerchantService::RecoverReserved(Order order) {
+  Result<AuthorizationView> found = co_await payment_.FindByKey(PaymentKey(order.id, "authorize"));
+  if (!found.ok() && found.status().code() != StatusCode::kNotFound) {
+    // Money may be held: leave the order at reserved for the next start.
+    co_return found.status().WithContext("looking up the authorization of order " +
+                                         order.id.ToBase32());
+  }
+  if (!found.ok() || found->status != "authorized") {
+    // Never authorized (or declined), or already voided or expired: nothing is held.
+    co_return Fail(std::move(order),
+                   Unavailable("the merchant restarted before the payment was authorized"));
+  }
+  order.authorization_id = found->authorization_id;
+  order.authorization_token = found->token;
+  order.card_last4 = found->card_last4;
+  if (Status s = Save(order, OrderStatus::kAuthorized); !s.ok()) co_return s;
+  Log()->info("order {}: found authorization {} made before the restart", order.id.ToBase32(),
+              *order.authorization_id);
+  Result<Order> voided = co_await VoidOrder(
+      std::move(order), Unavailable("the merchant restarted before the payment was recorded"));
+  co_return voided;
+}
+
 Async<Status> MerchantService::ResumeUnfinished() {
   Result<std::vector<Order>> orders = store_.ListUnfinished();
   if (!orders.ok()) co_return orders.status();
@@ -295,6 +322,11 @@ Async<Status> MerchantService::ResumeUnfinished() {
         done = Fail(std::move(order),
                     Unavailable("the merchant restarted before the payment was authorized"));
         break;
+      case RecoveryAction::kFindAuthorization: {
+        Result<Order> recovered = co_await RecoverReserved(std::move(order));
+        done = std::move(recovered);
+        break;
+      }
       case RecoveryAction::kVoid: {
         Result<Order> voided = co_await VoidOrder(
             std::move(order),

@@ -101,6 +101,7 @@ class MerchantService {
   Async<Result<Order>> PayAndCapture(Order order);
   Async<Result<Order>> CaptureAndComplete(Order order);
   Async<Result<Order>> VoidOrder(Order order, const Status& why);
+  Async<Result<Order>> RecoverReserved(Order order);
   Result<Order> Fail(Order order, const Status& why);
   Status Save(Order& order, OrderStatus to);
   bool StopHere(const Order& order) const;

@@ -50,8 +50,9 @@ Status CheckTransition(OrderStatus from, OrderStatus to) {
 RecoveryAction RecoveryFor(OrderStatus status) {
   switch (status) {
     case OrderStatus::kNew:
-    case OrderStatus::kReserved:
       return RecoveryAction::kFail;
+    case OrderStatus::kReserved:
+      return RecoveryAction::kFindAuthorization;
     case OrderStatus::kAuthorized:
       return RecoveryAction::kVoid;
     case OrderStatus::kPaid:

@@ -64,12 +64,15 @@ Status CheckTransition(OrderStatus from, OrderStatus to);
 
 // What a restarted merchant does with an order left in `status`.
 enum class RecoveryAction {
-  kNone,      // terminal: nothing
-  kFail,      // new or reserved: nothing was authorized that we know of; the
-              // reservation expires at the clearinghouse
-  kVoid,      // authorized: the clearinghouse never acknowledged, so release the money
-  kCapture,   // paid: the product is the buyer's; take the money
-  kComplete,  // captured: only the final state write was lost
+  kNone,               // terminal: nothing
+  kFail,               // new: nothing was authorized; the reservation expires at the
+                       // clearinghouse
+  kFindAuthorization,  // reserved: the authorize request may have reached the
+                       // authority; ask it by the derived key, void what it
+                       // holds, else fail
+  kVoid,               // authorized: the clearinghouse never acknowledged, so release the money
+  kCapture,            // paid: the product is the buyer's; take the money
+  kComplete,           // captured: only the final state write was lost
 };
 RecoveryAction RecoveryFor(OrderStatus status);
 

@@ -41,7 +41,7 @@ TEST(TransitionTest, FollowsTheStateMachine) {
 
 TEST(RecoveryTest, NoMoneyHeldWithoutAProduct) {
   EXPECT_EQ(RecoveryFor(OrderStatus::kNew), RecoveryAction::kFail);
-  EXPECT_EQ(RecoveryFor(OrderStatus::kReserved), RecoveryAction::kFail);
+  EXPECT_EQ(RecoveryFor(OrderStatus::kReserved), RecoveryAction::kFindAuthorization);
   EXPECT_EQ(RecoveryFor(OrderStatus::kAuthorized), RecoveryAction::kVoid);
   EXPECT_EQ(RecoveryFor(OrderStatus::kPaid), RecoveryAction::kCapture);
   EXPECT_EQ(RecoveryFor(OrderStatus::kCaptured), RecoveryAction::kComplete);

@@ -177,4 +177,13 @@ Async<Result<AuthorizationView>> PaymentClient::Get(const std::string& authoriza
   co_return ParseAuthorization(*answer);
 }
 
+Async<Result<AuthorizationView>> PaymentClient::FindByKey(const std::string& key) {
+  // Keys are [A-Za-z0-9._:-] (the authority refuses others): nothing to escape.
+  Result<http::ClientResponse> reply = co_await http_.Send(http::ClientRequest::Get(
+      base_url_ + "/v1/authorizations?merchant_id=" + merchant_id_ + "&idempotency_key=" + key));
+  Result<boost::json::object> answer = AnswerObject(reply, "payment authority");
+  if (!answer.ok()) co_return answer.status();
+  co_return ParseAuthorization(*answer);
+}
+
 }  // namespace backline::merchant

@@ -84,6 +84,9 @@ class PaymentClient {
                                            std::string key);
   Async<Result<AuthorizationView>> Void(const std::string& authorization_id, std::string key);
   Async<Result<AuthorizationView>> Get(const std::string& authorization_id);
+  // The authorization our authorize request with Idempotency-Key `key`
+  // created, as it is now; kNotFound when the authority holds none for it.
+  Async<Result<AuthorizationView>> FindByKey(const std::string& key);
 
  private:
   Async<Result<AuthorizationView>> Post(std::string path, std::string body, std::string key);

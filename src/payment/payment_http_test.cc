@@ -355,6 +355,27 @@ TEST_F(PaymentHttpTest, UnknownOrSomeoneElsesAuthorizationIs404) {
   EXPECT_EQ(404, Operation("nope", "void", R"({"merchant_id":"merchant-1"})", "v").status);
 }
 
+TEST_F(PaymentHttpTest, AnAuthorizationIsFoundByItsIdempotencyKey) {
+  const std::string id = Str(Authorize(100, "order-3-authorize").at("authorization_id"));
+  const std::string query = "/v1/authorizations?merchant_id=merchant-1&idempotency_key=";
+  ClientResponse found = Get(query + "order-3-authorize");
+  ASSERT_EQ(200, found.status) << found.body;
+  EXPECT_EQ("no-store", found.headers.Get("Cache-Control").value_or(""));
+  EXPECT_EQ(id, Str(Json(found).at("authorization_id")));
+  EXPECT_EQ("authorized", Str(Json(found).at("status")));
+
+  ASSERT_EQ(200, Operation(id, "void", R"({"merchant_id":"merchant-1"})", "order-3-void").status);
+  EXPECT_EQ("voided", Str(Json(Get(query + "order-3-authorize")).at("status")));
+
+  EXPECT_EQ(404, Get(query + "order-4-authorize").status);
+  EXPECT_EQ(404, Get(query + "order-3-void").status);
+  EXPECT_EQ(
+      404,
+      Get("/v1/authorizations?merchant_id=merchant-2&idempotency_key=order-3-authorize").status);
+  EXPECT_EQ(400, Get("/v1/authorizations?merchant_id=merchant-1").status);
+  EXPECT_EQ(400, Get(query + "a%20b").status);
+}
+
 TEST_F(PaymentHttpTest, AnExpiredAuthorizationCannotBeCaptured) {
   const std::string id = Str(Authorize(100, "a").at("authorization_id"));
   clock_.Advance(std::chrono::hours(24 * 7));

@@ -93,12 +93,28 @@ Response Show(PaymentService& service, const Request& request) {
   return Json(200, EncodeAuthorization(*authorization, service.clock().NowUnixSeconds()));
 }
 
+// GET /v1/authorizations?merchant_id=M&idempotency_key=K: the authorization
+// that M's authorize request with key K created (for a merchant recovering
+// from a crash), or 404.
+Response FindByKey(PaymentService& service, const Request& request) {
+  std::optional<std::string_view> merchant = request.Query("merchant_id");
+  std::optional<std::string_view> key = request.Query("idempotency_key");
+  if (!merchant.has_value() || !key.has_value()) {
+    return Error(InvalidArgument("query parameters merchant_id and idempotency_key are required"));
+  }
+  Result<Authorization> authorization = service.FindAuthorizationByKey(*merchant, *key);
+  if (!authorization.ok()) return Error(authorization.status());
+  return Json(200, EncodeAuthorization(*authorization, service.clock().NowUnixSeconds()));
+}
+
 }  // namespace
 
 void RegisterPaymentRoutes(http::Router& router, PaymentService& service) {
   PaymentService* s = &service;
   router.Post("/v1/authorizations", [s](const Request& r) { return Authorize(*s, r); },
               {.max_body_bytes = kAuthorizeMaxBodyBytes});
+  router.Get("/v1/authorizations", [s](const Request& r) { return FindByKey(*s, r); },
+             {.max_body_bytes = kOperationMaxBodyBytes});
   router.Get("/v1/authorizations/{id}", [s](const Request& r) { return Show(*s, r); },
              {.max_body_bytes = kOperationMaxBodyBytes});
   router.Post(

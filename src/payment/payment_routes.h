@@ -2,6 +2,8 @@
 // exact bodies):
 //
 //   POST /v1/authorizations                  201 authorization | 402 decline
+//   GET  /v1/authorizations?merchant_id=M&idempotency_key=K
+//                                            200 authorization K created | 404
 //   GET  /v1/authorizations/{id}?merchant_id=M   200 authorization
 //   POST /v1/authorizations/{id}/capture     200 authorization
 //   POST /v1/authorizations/{id}/void        200 authorization

@@ -1,6 +1,8 @@
 #include "payment/payment_service.h"
 
+#include <boost/json/parse.hpp>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include "base/id.h"
@@ -206,6 +208,35 @@ Result<Authorization> PaymentService::GetAuthorization(std::string_view merchant
   BL_RETURN_IF_ERROR(ValidateMerchantId(merchant_id));
   BL_RETURN_IF_ERROR(CheckAuthorizationId(authorization_id));
   return store_.GetAuthorization(merchant_id, authorization_id);
+}
+
+Result<Authorization> PaymentService::FindAuthorizationByKey(std::string_view merchant_id,
+                                                             std::string_view idempotency_key) {
+  BL_RETURN_IF_ERROR(ValidateMerchantId(merchant_id));
+  BL_RETURN_IF_ERROR(ValidateIdempotencyKey(idempotency_key));
+  IdempotencyScope scope{merchant_id, HashIdempotencyKey(keys_.card_key, idempotency_key),
+                         Operation::kAuthorize};
+  BL_ASSIGN_OR_RETURN(IdempotencyRecord record, store_.FindIdempotencyRecord(scope));
+  // Messages do not quote the key (see idempotency.h).
+  if (record.operation != Operation::kAuthorize) {
+    return NotFound("that Idempotency-Key was used for a " +
+                    std::string(OperationName(record.operation)) + ", not an authorization");
+  }
+  if (record.answer.code != StatusCode::kOk) {
+    return NotFound("the authorization made with that Idempotency-Key was declined");
+  }
+  // The stored answer is our own EncodeAuthorization body; its id names the
+  // authorization, whose current state is loaded afresh.
+  std::error_code error;
+  boost::json::value body = boost::json::parse(record.answer.body, error);
+  const boost::json::string* id = nullptr;
+  if (!error && body.is_object()) {
+    if (const boost::json::value* v = body.as_object().if_contains("authorization_id")) {
+      id = v->if_string();
+    }
+  }
+  if (id == nullptr) return Internal("a stored authorize answer has no authorization_id");
+  return store_.GetAuthorization(merchant_id, std::string_view(id->data(), id->size()));
 }
 
 }  // namespace backline::payment

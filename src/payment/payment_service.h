@@ -73,6 +73,15 @@ class PaymentService {
   Result<Authorization> GetAuthorization(std::string_view merchant_id,
                                          std::string_view authorization_id);
 
+  // The authorization, as it is now, that `merchant_id`'s authorize request
+  // with `idempotency_key` created: how a merchant that lost the answer (it
+  // died while the request was in flight) finds out what happened.
+  // kNotFound when the merchant never used the key, when its answer was a
+  // decline (nothing is held), or when the key was used for another
+  // operation; kInvalidArgument for a malformed merchant id or key.
+  Result<Authorization> FindAuthorizationByKey(std::string_view merchant_id,
+                                               std::string_view idempotency_key);
+
   const crypto::Ed25519PublicKey& public_key() const { return keys_.signing.public_key(); }
   const Clock& clock() const { return clock_; }
 

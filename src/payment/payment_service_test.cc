@@ -266,6 +266,34 @@ TEST_F(PaymentServiceTest, ErrorsAreNotStoredSoAFixedRetryWithTheSameKeyRuns) {
   EXPECT_FALSE(fixed->replayed);
 }
 
+TEST_F(PaymentServiceTest, FindByKeyReturnsTheAuthorizationAsItIsNow) {
+  std::string id = Authorized(1299, "order-7-authorize");
+  Result<Authorization> found = service_->FindAuthorizationByKey("merchant-1", "order-7-authorize");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(id, found->id);
+  EXPECT_EQ(AuthorizationState::kAuthorized, found->state);
+
+  ASSERT_TRUE(service_->Void(id, VoidRequest{"merchant-1"}, "order-7-void").ok());
+  found = service_->FindAuthorizationByKey("merchant-1", "order-7-authorize");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(AuthorizationState::kVoided, found->state);
+}
+
+TEST_F(PaymentServiceTest, FindByKeyIsNotFoundUnlessTheKeyAuthorizedForThatMerchant) {
+  std::string id = Authorized(1299, "order-7-authorize");
+  auto code = [&](std::string_view merchant, std::string_view key) {
+    return service_->FindAuthorizationByKey(merchant, key).status().code();
+  };
+  EXPECT_EQ(StatusCode::kNotFound, code("merchant-1", "order-8-authorize"));  // never used
+  EXPECT_EQ(StatusCode::kNotFound, code("merchant-2", "order-7-authorize"));  // scoped
+  ASSERT_TRUE(service_->Capture(id, Amount(1299), "order-7-capture").ok());
+  EXPECT_EQ(StatusCode::kNotFound, code("merchant-1", "order-7-capture"));  // not an authorize
+  ASSERT_TRUE(service_->Authorize(Request("4000000000000002"), "declined").ok());
+  EXPECT_EQ(StatusCode::kNotFound, code("merchant-1", "declined"));  // nothing held
+  EXPECT_EQ(StatusCode::kInvalidArgument, code("merchant-1", "bad key"));
+  EXPECT_EQ(StatusCode::kInvalidArgument, code("", "order-7-authorize"));
+}
+
 TEST_F(PaymentServiceTest, VoidThenCaptureFails) {
   std::string id = Authorized();
   Result<StoredAnswer> v = service_->Void(id, VoidRequest{"merchant-1"}, "void");

@@ -234,6 +234,15 @@ Result<Authorization> PaymentStore::GetAuthorization(std::string_view merchant_i
       db_, [&](Transaction& tx) { return LoadAuthorization(tx, merchant_id, id); });
 }
 
+Result<IdempotencyRecord> PaymentStore::FindIdempotencyRecord(const IdempotencyScope& scope) {
+  return storage::ReadValue<IdempotencyRecord>(
+      db_, [&](Transaction& tx) -> Result<IdempotencyRecord> {
+        BL_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record, FindRecord(tx, scope));
+        if (!record.has_value()) return NotFound("no request was made with that Idempotency-Key");
+        return std::move(*record);
+      });
+}
+
 Result<std::vector<LedgerEntry>> PaymentStore::LedgerOf(std::string_view id) {
   return storage::ReadValue<std::vector<LedgerEntry>>(
       db_, [&](Transaction& tx) -> Result<std::vector<LedgerEntry>> {

@@ -83,6 +83,11 @@ class PaymentStore {
   // kNotFound unless `merchant_id` owns authorization `id`.
   Result<Authorization> GetAuthorization(std::string_view merchant_id, std::string_view id);
 
+  // The record stored for (scope.merchant_id, scope.key_hash); kNotFound when
+  // that merchant never used the key. (scope.operation is not compared: the
+  // caller checks record.operation.)
+  Result<IdempotencyRecord> FindIdempotencyRecord(const IdempotencyScope& scope);
+
   // Every ledger entry of authorization `id`, oldest first.
   Result<std::vector<LedgerEntry>> LedgerOf(std::string_view id);
 

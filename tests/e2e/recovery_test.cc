@@ -199,11 +199,9 @@ TEST_F(RecoveryTest, KilledBeforeTheCaptureCompletesTheOrderOnRestart) {
 
 // Dies after sending the authorization request and before reading the
 // answer: the authority commits the authorization, the merchant's order is
-// still `reserved`. (src/merchant/README.md lists this window as a known
-// weakness: the restart marks the order failed and never learns the
-// authorization's id.) DISABLED: it fails, deterministically, until the
-// merchant can look its authorization up by Idempotency-Key at restart.
-TEST_F(RecoveryTest, DISABLED_KilledWhileTheAuthorityHoldsTheAuthorization) {
+// still `reserved`. The restart looks the authorization up by its derived
+// Idempotency-Key at the authority and voids it.
+TEST_F(RecoveryTest, KilledWhileTheAuthorityHoldsTheAuthorization) {
   roles_.Pause("payment");
   auto buy = StartBuy();
   ASSERT_NO_FATAL_FAILURE(WaitForOrder("reserved"));
