@@ -72,66 +72,69 @@ EncryptedFileSource::EncryptedFileSource(ContentFile file, crypto::Aes128gcmEnco
       encoder_(std::move(encoder)),
       size_(protocol::EncryptedSize(file_.size(), encoder_.record_size(), key_id_size)),
       header_size_(crypto::kAes128gcmSaltSize + 4 + 1 + key_id_size),
-      max_data_(encoder_.record_size() - 17),
-      plain_(max_data_) {}
+      max_data_(encoder_.record_size() - 17) {}
 
-// The encoder holds back 1..max_data bytes (a full record waits for more
-// input), so feeding n bytes seals (pending + n - 1) / max_data records.
-size_t EncryptedFileSource::UpdateOutput(size_t n) const {
-  size_t total = encoder_.buffered_bytes() + n;
-  size_t records = total == 0 ? 0 : (total - 1) / max_data_;
-  return (header_written_ ? 0 : header_size_) + records * encoder_.record_size();
-}
-
-size_t EncryptedFileSource::FinishOutput() const {
-  return (header_written_ ? 0 : header_size_) + encoder_.buffered_bytes() + 17;
+size_t EncryptedFileSource::NextOutput() const {
+  if (!header_written_) return header_size_;
+  // Every record but the last is full; the last holds 0..max_data bytes.
+  uint64_t left = file_.size() - offset_;
+  return left > max_data_ ? size_t{encoder_.record_size()} : static_cast<size_t>(left) + 17;
 }
 
 size_t EncryptedFileSource::MaxProduce() const {
-  return header_size_ + std::max<size_t>(encoder_.record_size(), max_data_ + 17);
+  return std::max<size_t>(header_size_, encoder_.record_size());
 }
 
 Status EncryptedFileSource::Produce(std::span<uint8_t> out, size_t& written) {
   written = 0;
-  if (offset_ < file_.size()) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(file_.size() - offset_, max_data_));
-    std::span<uint8_t> piece(plain_.data(), n);
+  if (!header_written_) {
+    BL_RETURN_IF_ERROR(encoder_.UpdateInto({}, out, written));
+    header_written_ = true;
+    return Status::Ok();
+  }
+  // The plaintext goes where its record will: `out` holds NextOutput() bytes,
+  // more than the plaintext. The encoder copies it (its pending record, held
+  // back whole as it is at most one record and the encoder holds nothing
+  // else), so nothing is written and `out` is free again.
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(file_.size() - offset_, max_data_));
+  if (n > 0) {
+    std::span<uint8_t> piece = out.first(n);
     BL_RETURN_IF_ERROR(file_.ReadAt(offset_, piece));
-    BL_RETURN_IF_ERROR(encoder_.UpdateInto(piece, out, written));
+    size_t held = 0;
+    BL_RETURN_IF_ERROR(encoder_.UpdateInto(piece, std::span<uint8_t>(), held));
+    if (held != 0 || encoder_.buffered_bytes() != n) {
+      return Internal("aes128gcm encoder did not hold back the record's plaintext");
+    }
     offset_ += n;
+  }
+  if (offset_ < file_.size()) {
+    // A full record with more to follow: exactly what Update would seal.
+    BL_RETURN_IF_ERROR(encoder_.PadRecordInto(out, written));
   } else {
     BL_RETURN_IF_ERROR(encoder_.FinishInto(out, written));
     finished_ = true;
   }
-  if (written > 0) header_written_ = true;
   return Status::Ok();
 }
 
 Result<size_t> EncryptedFileSource::Read(std::span<uint8_t> out) {
-  while (true) {
-    if (spill_begin_ < spill_end_) {
-      size_t n = std::min(out.size(), spill_end_ - spill_begin_);
-      std::memcpy(out.data(), spill_.data() + spill_begin_, n);
-      spill_begin_ += n;
-      return n;
-    }
+  if (spill_begin_ == spill_end_) {
     if (finished_) return size_t{0};
-    size_t next = offset_ < file_.size()
-                      ? UpdateOutput(static_cast<size_t>(
-                            std::min<uint64_t>(file_.size() - offset_, max_data_)))
-                      : FinishOutput();
     size_t written = 0;
-    if (next <= out.size()) {
-      // The common case: seal straight into the server's buffer.
+    if (NextOutput() <= out.size()) {
+      // The common case: straight into the server's buffer.
       BL_RETURN_IF_ERROR(Produce(out, written));
-      if (written > 0) return written;
-      continue;  // a short piece only filled the encoder's record
+      return written;
     }
     if (spill_.empty()) spill_.resize(MaxProduce());
     BL_RETURN_IF_ERROR(Produce(spill_, written));
     spill_begin_ = 0;
     spill_end_ = written;
   }
+  size_t n = std::min(out.size(), spill_end_ - spill_begin_);
+  std::memcpy(out.data(), spill_.data() + spill_begin_, n);
+  spill_begin_ += n;
+  return n;
 }
 
 }  // namespace backline::delivery

@@ -8,10 +8,13 @@
 //   auto source = std::make_unique<EncryptedFileSource>(std::move(file), std::move(encoder));
 //   return http::Response::Stream(200, std::move(source));   // Content-Length = Size()
 //
-// Memory: one record of plaintext (64 KiB) here plus the encoder's held-back
-// record. When the server's chunk is at least one record (the default 64 KiB
-// chunk and 64 KiB records), records are sealed straight into the server's
-// buffer; otherwise into a spill buffer allocated on first need.
+// Memory: the encoder's held-back record (64 KiB) and nothing else of the
+// record's size. Each Read() preads one record's plaintext into the front of
+// the server's buffer, hands it to the encoder (which keeps it back whole),
+// then seals it over that same buffer: PadRecordInto for a full record that is
+// not the last (the very bytes Update would seal), FinishInto for the last.
+// Only when the server's buffer is smaller than a record (the default chunk
+// is 64 KiB, as are records) does a spill buffer get allocated, on first need.
 //
 // The encoder holds the stream's only copy of the one-time key; it is wiped
 // when the source is destroyed, which the server does when the response ends
@@ -67,10 +70,10 @@ class EncryptedFileSource final : public http::BodySource {
   Result<size_t> Read(std::span<uint8_t> out) override;
 
  private:
-  // Exactly what the encoder's next UpdateInto(n bytes) / FinishInto writes.
-  size_t UpdateOutput(size_t n) const;
-  size_t FinishOutput() const;
-  // Feeds the next piece of the file (or finishes) into `out`; sets written.
+  // Exactly what the next Produce writes: the header, then one record each.
+  size_t NextOutput() const;
+  // Writes the header or the next record at the front of `out`, which must
+  // hold NextOutput() bytes; sets written.
   Status Produce(std::span<uint8_t> out, size_t& written);
   // Largest output of any single Produce: sizes the spill buffer.
   size_t MaxProduce() const;
@@ -83,7 +86,6 @@ class EncryptedFileSource final : public http::BodySource {
   uint64_t offset_ = 0;     // file bytes consumed
   bool header_written_ = false;
   bool finished_ = false;
-  Bytes plain_;             // one record of plaintext
   Bytes spill_;             // ciphertext that did not fit the server's buffer
   size_t spill_begin_ = 0;
   size_t spill_end_ = 0;
