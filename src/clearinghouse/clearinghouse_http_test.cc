@@ -139,6 +139,20 @@ class ClearinghouseHttpTest : public ::testing::Test {
     return protocol::PaymentAck::FromJson(answer);
   }
 
+  Result<protocol::ReservationReleased> Release(const Id& txn, std::optional<Id> request_id = {},
+                                                const Identity* me = nullptr,
+                                                const std::string& sender = "merchant-1",
+                                                std::optional<Id> body_txn = {}) {
+    protocol::ReservationRelease req{request_id.value_or(Id::Random(SystemRandom::Instance())),
+                                     body_txn.value_or(txn)};
+    BL_ASSIGN_OR_RETURN(auto answer,
+                        SealedPost(me == nullptr ? m1_ : *me, sender,
+                                   protocol::kReservationReleaseType,
+                                   protocol::kReservationReleasedType, protocol::ReleasePath(txn),
+                                   req.ToJson()));
+    return protocol::ReservationReleased::FromJson(answer);
+  }
+
   // A POST signed as a delivery node.
   Result<boost::json::object> SignedPost(const std::string& path, const boost::json::object& body,
                                          const Identity* key = nullptr,
@@ -353,6 +367,46 @@ TEST_F(ClearinghouseHttpTest, BadRequestsChangeNothing) {
   const std::vector<int64_t> now_state = State();
   EXPECT_EQ(StatusCode::kConflict, Pay(third->transaction_id, token).status().code());
   EXPECT_EQ(now_state, State());
+}
+
+TEST_F(ClearinghouseHttpTest, ReleaseDeletesAnUnpaidReservation) {
+  // transactions, payments, sealed_requests, deliveries, purchases
+  auto res = Reserve();
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(std::vector<int64_t>({1, 0, 1, 0, 0}), State());
+  // Another merchant cannot release it, nor learn that it exists.
+  auto foreign = Release(res->transaction_id, {}, &m2_, "merchant-2");
+  ASSERT_TRUE(foreign.ok()) << foreign.status().ToString();
+  EXPECT_EQ(std::vector<int64_t>({1, 0, 2, 0, 0}), State());
+  // Its merchant can: the row goes.
+  Id rid = Id::Random(SystemRandom::Instance());
+  auto released = Release(res->transaction_id, rid);
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_EQ(res->transaction_id, released->transaction_id);
+  EXPECT_EQ("released", released->status);
+  EXPECT_EQ(std::vector<int64_t>({0, 0, 3, 0, 0}), State());
+  // Idempotent: a replay, and a fresh request, both say released.
+  EXPECT_TRUE(Release(res->transaction_id, rid).ok());
+  EXPECT_EQ(std::vector<int64_t>({0, 0, 3, 0, 0}), State());
+  EXPECT_TRUE(Release(res->transaction_id).ok());
+  // A released reservation cannot be paid.
+  const std::vector<int64_t> before = State();
+  EXPECT_EQ(StatusCode::kNotFound,
+            Pay(res->transaction_id, AuthToken({1299, "EUR"})).status().code());
+  EXPECT_EQ(before, State());
+
+  // A paid transaction is not released.
+  auto [paid_txn, paid_token] = Paid();
+  const std::vector<int64_t> paid_state = State();
+  EXPECT_EQ(StatusCode::kConflict, Release(paid_txn).status().code());
+  EXPECT_EQ(paid_state, State());
+  // Body and path must name the same transaction.
+  auto open = Reserve();
+  ASSERT_TRUE(open.ok());
+  const std::vector<int64_t> open_state = State();
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            Release(open->transaction_id, {}, nullptr, "merchant-1", paid_txn).status().code());
+  EXPECT_EQ(open_state, State());
 }
 
 TEST_F(ClearinghouseHttpTest, LimitHoldsUnderConcurrency) {

@@ -127,6 +127,16 @@ void RegisterSealed(http::Router& router, ClearinghouseService* s) {
                     return s->Pay(sender, id, req);
                   });
   }, {.max_body_bytes = kMaxBodyBytes});
+  router.Post("/v1/transactions/{id}/release", [s](const Request& r) {
+    Result<Id> txn = protocol::ParseId(r.PathParam("id"));
+    if (!txn.ok()) return Error(NotFound("no transaction " + std::string(r.PathParam("id"))));
+    return Sealed(*s, r, protocol::kReservationReleaseType, protocol::kReservationReleasedType,
+                  [s, id = *txn](std::string_view sender, const boost::json::object& m)
+                      -> Result<boost::json::object> {
+                    BL_ASSIGN_OR_RETURN(auto req, protocol::ReservationRelease::FromJson(m));
+                    return s->Release(sender, id, req);
+                  });
+  }, {.max_body_bytes = kMaxBodyBytes});
   router.Post(protocol::kInventoryPath, [s](const Request& r) {
     return Sealed(*s, r, protocol::kInventoryRequestType, protocol::kInventoryType,
                   [s](std::string_view, const boost::json::object& m)

@@ -130,6 +130,26 @@ Result<boost::json::object> ClearinghouseService::Pay(std::string_view merchant,
   return ParseAnswer(saved);
 }
 
+Result<boost::json::object> ClearinghouseService::Release(
+    std::string_view merchant, const Id& transaction_id,
+    const protocol::ReservationRelease& request) {
+  if (request.transaction_id != transaction_id) {
+    return InvalidArgument("transaction_id in the body is not the one in the path");
+  }
+  ReplayKey key = KeyOf(merchant, request.request_id, protocol::kReservationReleaseType,
+                        request.ToJson(), transaction_id.ToBase32());
+  BL_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.FindAnswer(key));
+  if (stored.has_value()) return ParseAnswer(*stored);
+  protocol::ReservationReleased answer{transaction_id};
+  BL_ASSIGN_OR_RETURN(std::string saved,
+                      store_.ReleaseReservation(key, transaction_id,
+                                                protocol::SerializeJson(answer.ToJson())));
+  GetLogger("clearinghouse")
+      ->info("transaction {}: release requested by merchant {}", transaction_id.ToBase32(),
+             merchant);
+  return ParseAnswer(saved);
+}
+
 protocol::Inventory ClearinghouseService::Inventory() const {
   protocol::Inventory inventory;
   for (const Product& p : settings_.products) {

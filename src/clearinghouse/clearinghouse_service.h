@@ -58,6 +58,11 @@ class ClearinghouseService {
   // POST /v1/transactions/{id}/payment. See docs/protocol.md section 4.
   Result<boost::json::object> Pay(std::string_view merchant, const Id& transaction_id,
                                   const protocol::PaymentRequest& request);
+  // POST /v1/transactions/{id}/release: frees an unpaid reservation
+  // (idempotent). kInvalidArgument: body and path name other transactions;
+  // kConflict: already paid.
+  Result<boost::json::object> Release(std::string_view merchant, const Id& transaction_id,
+                                      const protocol::ReservationRelease& request);
   // POST /v1/inventory.
   protocol::Inventory Inventory() const;
   // POST /v1/delivery-requests: a fresh token for a paid transaction.

@@ -220,6 +220,29 @@ Result<std::string> ClearinghouseStore::RecordPayment(const ReplayKey& key,
   });
 }
 
+Result<std::string> ClearinghouseStore::ReleaseReservation(const ReplayKey& key,
+                                                           const Id& transaction_id,
+                                                           const std::string& answer) {
+  return storage::TransactValue<std::string>(db_, [&](Transaction& tx) -> Result<std::string> {
+    BL_ASSIGN_OR_RETURN(std::optional<std::string> stored, LookupAnswer(tx, key));
+    if (stored.has_value()) return *stored;
+    Result<TransactionRecord> t = ReadOwnTransaction(tx, transaction_id, key.merchant_id);
+    if (t.ok()) {
+      if (t->status != "reserved") {
+        return Conflict("transaction " + t->id.ToBase32() + " is paid; it cannot be released");
+      }
+      // Only a payment or a delivery would refer to the row, and an unpaid
+      // transaction has neither.
+      BL_RETURN_IF_ERROR(
+          tx.Execute("DELETE FROM transactions WHERE id = $1", {t->id.ToBase32()}).status());
+    } else if (t.status().code() != StatusCode::kNotFound) {
+      return t.status();
+    }
+    BL_RETURN_IF_ERROR(StoreAnswer(tx, key, answer));
+    return answer;
+  });
+}
+
 Result<std::string> ClearinghouseStore::RecordDeliveryRequest(const ReplayKey& key,
                                                               const Id& transaction_id,
                                                               const std::string& answer) {

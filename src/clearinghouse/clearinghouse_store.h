@@ -83,6 +83,14 @@ class ClearinghouseStore {
   Result<std::string> RecordPayment(const ReplayKey& key, const PaymentRecord& payment,
                                     int64_t now, const std::string& answer);
 
+  // Deletes the unpaid reservation `transaction_id` of key.merchant_id, so a
+  // given-up purchase leaves no transaction row, and stores `answer` under
+  // `key`. Nothing to delete (already released, expired and released, never
+  // existed, or another merchant's: indistinguishable by design) is fine.
+  // kConflict: the transaction is paid.
+  Result<std::string> ReleaseReservation(const ReplayKey& key, const Id& transaction_id,
+                                         const std::string& answer);
+
   // Stores the answer of a delivery request for a paid transaction of
   // key.merchant_id (kNotFound otherwise, kFailedPrecondition if unpaid).
   Result<std::string> RecordDeliveryRequest(const ReplayKey& key, const Id& transaction_id,

@@ -75,6 +75,7 @@ class FakeClearinghouse {
     router.Post("/v1/reservations", [this](const Request& r) { return Reserve(r); });
     router.Post("/v1/transactions/{id}/payment", [this](const Request& r) { return Pay(r); });
     router.Post("/v1/delivery-requests", [this](const Request& r) { return Deliver(r); });
+    router.Post("/v1/transactions/{id}/release", [this](const Request& r) { return Release(r); });
     server_ = std::make_unique<http::Server>(std::move(router));
     port_ = *server_->Listen("127.0.0.1", 0);
   }
@@ -98,6 +99,17 @@ class FakeClearinghouse {
   size_t payments() {
     std::lock_guard<std::mutex> lock(mu_);
     return paid_.size();
+  }
+  // Reservations neither paid nor released.
+  size_t open_transactions() {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (const auto& [id, res] : transactions_) n += paid_.contains(id) ? 0 : 1;
+    return n;
+  }
+  size_t releases() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return released_.size();
   }
 
  private:
@@ -181,6 +193,22 @@ class FakeClearinghouse {
         });
   }
 
+  Response Release(const Request& r) {
+    Result<Id> txn = protocol::ParseId(r.PathParam("id"));
+    if (!txn.ok()) return http::ErrorResponse(NotFound("no transaction"));
+    return Handle(r, protocol::kReservationReleaseType, protocol::kReservationReleasedType,
+                  [&](const boost::json::object& m) -> Result<boost::json::object> {
+                    BL_ASSIGN_OR_RETURN(protocol::ReservationRelease req,
+                                        protocol::ReservationRelease::FromJson(m));
+                    if (req.transaction_id != *txn) return InvalidArgument("path and body differ");
+                    std::lock_guard<std::mutex> lock(mu_);
+                    if (paid_.contains(*txn)) return Conflict("paid");
+                    transactions_.erase(*txn);
+                    released_.insert(*txn);
+                    return protocol::ReservationReleased{*txn}.ToJson();
+                  });
+  }
+
   Response Deliver(const Request& r) {
     return Handle(r, protocol::kDeliveryRequestType, protocol::kDeliveryAckType,
                   [&](const boost::json::object& m) -> Result<boost::json::object> {
@@ -205,6 +233,7 @@ class FakeClearinghouse {
   std::map<std::string, protocol::Reservation> reservations_;
   std::map<Id, protocol::Reservation> transactions_;
   std::set<Id> paid_;
+  std::set<Id> released_;
   std::unique_ptr<http::Server> server_;
   uint16_t port_ = 0;
 };
@@ -360,6 +389,10 @@ TEST_F(MerchantHttpTest, DeclinedCardIs402AndNothingPaid) {
   EXPECT_EQ(s.code(), StatusCode::kPaymentDeclined);
   EXPECT_NE(s.message().find("card_declined"), std::string::npos);
   EXPECT_EQ(clearinghouse_->payments(), 0u);
+  // Issue 3: the reservation made before the decline is given back.
+  EXPECT_EQ(clearinghouse_->reservations(), 1u);
+  EXPECT_EQ(clearinghouse_->releases(), 1u);
+  EXPECT_EQ(clearinghouse_->open_transactions(), 0u);
   EXPECT_EQ(AuthorizationStatus("buy-declined"), "none");
   Result<Order> order = merchant_->service().GetOrderByKey("buy-declined");
   ASSERT_TRUE(order.ok());

@@ -150,6 +150,25 @@ Result<Order> MerchantService::Fail(Order order, const Status& why) {
   return order;
 }
 
+Async<void> MerchantService::ReleaseReservation(Id order_id, Id transaction_id) {
+  protocol::ReservationRelease release{.request_id = DeriveRequestId(order_id, "release"),
+                                       .transaction_id = transaction_id};
+  Result<protocol::ReservationReleased> released = co_await clearinghouse_.Release(release);
+  if (!released.ok()) {
+    Log()->warn("order {}: reservation {} not released, it will expire: {}",
+                order_id.ToBase32(), transaction_id.ToBase32(), released.status().ToString());
+  } else {
+    Log()->info("order {}: reservation {} released", order_id.ToBase32(),
+                transaction_id.ToBase32());
+  }
+}
+
+Async<Result<Order>> MerchantService::ReleaseAndFail(Order order, Id transaction_id,
+                                                     Status why) {
+  co_await ReleaseReservation(order.id, transaction_id);
+  co_return Fail(std::move(order), why);
+}
+
 Async<Result<Order>> MerchantService::Run(Order order, const protocol::PaymentCard& card) {
   // new -> reserved (claim 10).
   protocol::ReservationRequest reserve{.request_id = DeriveRequestId(order.id, "reserve"),
@@ -158,26 +177,37 @@ Async<Result<Order>> MerchantService::Run(Order order, const protocol::PaymentCa
                                        .retail = order.price};
   Result<protocol::Reservation> reservation = co_await clearinghouse_.Reserve(reserve);
   if (!reservation.ok()) co_return Fail(std::move(order), reservation.status());
+  const Id txn = reservation->transaction_id;
   if (reservation->product_id != order.product_id || reservation->binding != reserve.binding) {
-    co_return Fail(std::move(order),
-                   Internal("the clearinghouse reserved another product or binding"));
+    Result<Order> failed = co_await ReleaseAndFail(
+        std::move(order), txn, Internal("the clearinghouse reserved another product or binding"));
+    co_return failed;
   }
   if (reservation->wholesale.currency != order.price.currency ||
       reservation->wholesale.amount > order.price.amount) {
-    co_return Fail(std::move(order),
-                   FailedPrecondition("the wholesale price is now " +
-                                      std::to_string(reservation->wholesale.amount) + " " +
-                                      reservation->wholesale.currency + ", above the price of " +
-                                      std::to_string(order.price.amount) + "; try again"));
+    Status why = FailedPrecondition(
+        "the wholesale price is now " + std::to_string(reservation->wholesale.amount) + " " +
+        reservation->wholesale.currency + ", above the price of " +
+        std::to_string(order.price.amount) + "; try again");
+    Result<Order> failed = co_await ReleaseAndFail(std::move(order), txn, why);
+    co_return failed;
   }
-  order.transaction_id = reservation->transaction_id;
-  if (Status s = Save(order, OrderStatus::kReserved); !s.ok()) co_return s;
+  order.transaction_id = txn;
+  if (Status s = Save(order, OrderStatus::kReserved); !s.ok()) {
+    co_await ReleaseReservation(order.id, txn);
+    co_return s;
+  }
   if (StopHere(order)) co_return Unavailable("stopped for testing after reserved");
 
   // reserved -> authorized (claim 13). A decline is the authority's 402.
   Result<AuthorizationView> auth =
       co_await payment_.Authorize(card, order.price, PaymentKey(order.id, "authorize"));
-  if (!auth.ok()) co_return Fail(std::move(order), auth.status());
+  if (!auth.ok()) {
+    // A decline (or any other failure to authorize): nothing may stay
+    // reserved for this order (issue 3).
+    Result<Order> failed = co_await ReleaseAndFail(std::move(order), txn, auth.status());
+    co_return failed;
+  }
   order.authorization_id = auth->authorization_id;
   order.authorization_token = auth->token;
   order.card_last4 = auth->card_last4;
@@ -292,9 +322,17 @@ Async<Result<Order>> MerchantService::RecoverReserved(Order order) {
                                          order.id.ToBase32());
   }
   if (!found.ok() || found->status != "authorized") {
-    // Never authorized (or declined), or already voided or expired: nothing is held.
-    co_return Fail(std::move(order),
-                   Unavailable("the merchant restarted before the payment was authorized"));
+    // Never authorized (or declined), or already voided or expired: nothing
+    // is held at the authority; give the reservation back too.
+    if (!order.transaction_id.has_value()) {
+      co_return Fail(std::move(order),
+                     Unavailable("the merchant restarted before the payment was authorized"));
+    }
+    const Id txn = *order.transaction_id;
+    Result<Order> failed = co_await ReleaseAndFail(
+        std::move(order), txn,
+        Unavailable("the merchant restarted before the payment was authorized"));
+    co_return failed;
   }
   order.authorization_id = found->authorization_id;
   order.authorization_token = found->token;

@@ -103,6 +103,12 @@ class MerchantService {
   Async<Result<Order>> VoidOrder(Order order, const Status& why);
   Async<Result<Order>> RecoverReserved(Order order);
   Result<Order> Fail(Order order, const Status& why);
+  // Gives the order's reservation back to the clearinghouse after a failure
+  // before authorization. Best effort: when it fails the reservation expires.
+  // Ids by value: the coroutine outlives its caller's arguments.
+  Async<void> ReleaseReservation(Id order_id, Id transaction_id);
+  // Fail, after releasing the reservation `transaction_id`.
+  Async<Result<Order>> ReleaseAndFail(Order order, Id transaction_id, Status why);
   Status Save(Order& order, OrderStatus to);
   bool StopHere(const Order& order) const;
   Id RandomId();

@@ -103,6 +103,15 @@ Async<Result<protocol::DeliveryAck>> ClearinghouseClient::RequestDelivery(
   co_return protocol::DeliveryAck::FromJson(*answer);
 }
 
+Async<Result<protocol::ReservationReleased>> ClearinghouseClient::Release(
+    const protocol::ReservationRelease& request) {
+  Result<boost::json::object> answer = co_await Call(
+      protocol::ReleasePath(request.transaction_id), protocol::kReservationReleaseType,
+      protocol::kReservationReleasedType, request.ToJson(), request.request_id.ToBase32());
+  if (!answer.ok()) co_return answer.status();
+  co_return protocol::ReservationReleased::FromJson(*answer);
+}
+
 // ---- PaymentClient ------------------------------------------------------------
 
 namespace {

@@ -47,6 +47,8 @@ class ClearinghouseClient {
   Async<Result<protocol::PaymentAck>> Pay(const Id& transaction_id,
                                           const protocol::PaymentRequest& request);
   Async<Result<protocol::DeliveryAck>> RequestDelivery(const protocol::DeliveryRequest& request);
+  Async<Result<protocol::ReservationReleased>> Release(
+      const protocol::ReservationRelease& request);
 
  private:
   // Seals `plaintext` as `request_type` to POST `path`, sends it (with the

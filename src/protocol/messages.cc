@@ -41,6 +41,9 @@ Result<crypto::Sha256Digest> GetDigest(const JsonReader& r, std::string_view nam
 std::string PaymentPath(const Id& transaction_id) {
   return "/v1/transactions/" + transaction_id.ToBase32() + "/payment";
 }
+std::string ReleasePath(const Id& transaction_id) {
+  return "/v1/transactions/" + transaction_id.ToBase32() + "/release";
+}
 std::string DownloadPath(const Id& transaction_id) {
   return std::string(kDownloadsPrefix) + transaction_id.ToBase32();
 }
@@ -268,6 +271,31 @@ Result<Reservation> Reservation::FromJson(const boost::json::value& value) {
   BL_ASSIGN_OR_RETURN(m.expires_at, r.GetTime("expires_at"));
   BL_ASSIGN_OR_RETURN(JsonReader wholesale, r.GetObject("wholesale"));
   BL_ASSIGN_OR_RETURN(m.wholesale, Money::Read(wholesale));
+  return m;
+}
+
+boost::json::object ReservationRelease::ToJson() const {
+  return {{"request_id", request_id.ToBase32()}, {"transaction_id", transaction_id.ToBase32()}};
+}
+
+Result<ReservationRelease> ReservationRelease::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "reservation-release"));
+  ReservationRelease m;
+  BL_ASSIGN_OR_RETURN(m.request_id, r.GetId("request_id"));
+  BL_ASSIGN_OR_RETURN(m.transaction_id, r.GetId("transaction_id"));
+  return m;
+}
+
+boost::json::object ReservationReleased::ToJson() const {
+  return {{"transaction_id", transaction_id.ToBase32()}, {"status", status}};
+}
+
+Result<ReservationReleased> ReservationReleased::FromJson(const boost::json::value& value) {
+  BL_ASSIGN_OR_RETURN(JsonReader r, JsonReader::Of(value, "reservation-released"));
+  ReservationReleased m;
+  BL_ASSIGN_OR_RETURN(m.transaction_id, r.GetId("transaction_id"));
+  BL_ASSIGN_OR_RETURN(m.status, r.GetString("status"));
+  if (m.status != "released") return r.FieldError("status", "must be \"released\"");
   return m;
 }
 

@@ -57,6 +57,8 @@ inline constexpr std::string_view kInventoryPath = "/v1/inventory";
 inline constexpr std::string_view kDeliveryRequestsPath = "/v1/delivery-requests";
 // "/v1/transactions/<id>/payment"
 std::string PaymentPath(const Id& transaction_id);
+// "/v1/transactions/<id>/release"
+std::string ReleasePath(const Id& transaction_id);
 // "/v1/downloads/<id>"
 std::string DownloadPath(const Id& transaction_id);
 // "/v1/deliveries/<id>/complete"
@@ -170,6 +172,26 @@ struct Reservation {
 
   boost::json::object ToJson() const;
   static Result<Reservation> FromJson(const boost::json::value& value);
+};
+
+// POST /v1/transactions/{id}/release: gives up an unpaid reservation (after a
+// decline, or any failure before the payment was authorized). transaction_id
+// must be the one in the path.
+struct ReservationRelease {
+  Id request_id;
+  Id transaction_id;
+
+  boost::json::object ToJson() const;
+  static Result<ReservationRelease> FromJson(const boost::json::value& value);
+};
+
+// The answer: status is always "released".
+struct ReservationReleased {
+  Id transaction_id;
+  std::string status = "released";
+
+  boost::json::object ToJson() const;
+  static Result<ReservationReleased> FromJson(const boost::json::value& value);
 };
 
 // ---- 4. Merchant -> clearinghouse: payment (sealed) -------------------------------

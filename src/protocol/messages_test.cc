@@ -236,6 +236,24 @@ TEST(ReservationTest, RoundTripAndStrictness) {
   EXPECT_EQ(StatusCode::kInvalidArgument, Reservation::FromJson(o).status().code());
 }
 
+TEST(ReservationReleaseTest, RoundTripAndStrictness) {
+  ReservationRelease req{IdOf(4), IdOf(5)};
+  ReservationRelease req2 = RoundTrip(req);
+  EXPECT_EQ(req.request_id, req2.request_id);
+  EXPECT_EQ(req.transaction_id, req2.transaction_id);
+  ExpectStrict<ReservationRelease>(req.ToJson());
+  ReservationReleased ans{IdOf(5)};
+  ReservationReleased ans2 = RoundTrip(ans);
+  EXPECT_EQ(ans.transaction_id, ans2.transaction_id);
+  EXPECT_EQ("released", ans2.status);
+  ExpectStrict<ReservationReleased>(ans.ToJson());
+  boost::json::object o = ans.ToJson();
+  o["status"] = "reserved";
+  auto bad = ReservationReleased::FromJson(o);
+  EXPECT_EQ(StatusCode::kInvalidArgument, bad.status().code());
+  EXPECT_NE(std::string::npos, bad.status().message().find("\"status\""));
+}
+
 TEST(PaymentTest, RoundTripAndStrictness) {
   PaymentRequest req{IdOf(6), "v4.public.abc"};
   EXPECT_EQ(req.authorization_token, RoundTrip(req).authorization_token);
@@ -312,6 +330,7 @@ TEST(DeliveryMessagesTest, RoundTripAndStrictness) {
 TEST(PathsTest, PathsAndDownloadUrls) {
   Id t = IdOf(5);
   EXPECT_EQ("/v1/transactions/" + t.ToBase32() + "/payment", PaymentPath(t));
+  EXPECT_EQ("/v1/transactions/" + t.ToBase32() + "/release", ReleasePath(t));
   EXPECT_EQ("/v1/deliveries/" + t.ToBase32() + "/complete", CompletionPath(t));
   std::string url = DownloadUrl("https://dl.example:8443", t, "v4.public.a_b-c");
   EXPECT_EQ("https://dl.example:8443/v1/downloads/" + t.ToBase32() + "?token=v4.public.a_b-c", url);

@@ -57,6 +57,8 @@ namespace backline::protocol {
 // The message types of docs/protocol.md: each goes into the HPKE info.
 inline constexpr std::string_view kReservationRequestType = "reservation-request";
 inline constexpr std::string_view kReservationType = "reservation";
+inline constexpr std::string_view kReservationReleaseType = "reservation-release";
+inline constexpr std::string_view kReservationReleasedType = "reservation-released";
 inline constexpr std::string_view kPaymentRequestType = "payment-request";
 inline constexpr std::string_view kPaymentAckType = "payment-ack";
 inline constexpr std::string_view kDeliveryRequestType = "delivery-request";

@@ -76,6 +76,14 @@ TEST_F(PurchaseTest, DeclinedCardReservesAndRecordsNothing) {
   EXPECT_EQ(1, buy) << out;
   EXPECT_NE(std::string::npos, out.find("declined")) << out;
   EXPECT_EQ(std::string::npos, out.find("/v1/downloads/")) << out;
+  // Issue 3: the reservation made before the decline was released, not left
+  // to expire; nothing was paid, authorized or delivered (read-only counts).
+  EXPECT_EQ(0, roles_.Count("clearinghouse", "transactions"));
+  EXPECT_EQ(0, roles_.Count("clearinghouse", "payments"));
+  EXPECT_EQ(0, roles_.Count("clearinghouse", "deliveries"));
+  EXPECT_EQ(0, roles_.Count("clearinghouse", "purchases"));
+  EXPECT_EQ(0, roles_.Count("payment", "authorizations"));
+  EXPECT_EQ(0, roles_.Count("payment", "ledger_entries"));
 }
 
 TEST_F(PurchaseTest, UnknownProductIsAClearError) {
