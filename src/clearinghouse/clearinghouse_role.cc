@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/files.h"
 #include "base/bytes.h"
 #include "base/logging.h"
 #include "clearinghouse/clearinghouse_routes.h"
@@ -11,18 +12,6 @@
 
 namespace backline::clearinghouse {
 namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return Status::Ok();
-  if (!fs::create_directories(dir, ec) || ec) {
-    return Unavailable("cannot create clearinghouse.data_dir " + dir + ": " + ec.message());
-  }
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Unavailable("cannot restrict " + dir + ": " + ec.message());
-  return Status::Ok();
-}
 
 Result<protocol::Identity> LoadOrCreateIdentity(const std::string& path, RandomSource& random) {
   Result<protocol::Identity> loaded = protocol::LoadIdentityFile(path);
@@ -43,7 +32,7 @@ Result<std::unique_ptr<ClearinghouseRole>> ClearinghouseRole::Create(const Confi
   std::unique_ptr<ClearinghouseRole> role(new ClearinghouseRole());
   BL_ASSIGN_OR_RETURN(role->settings_, ReadSettings(config));
   Settings& s = role->settings_;
-  BL_RETURN_IF_ERROR(EnsureDirectory(s.data_dir));
+  BL_RETURN_IF_ERROR(EnsurePrivateDirectory(s.data_dir, "clearinghouse.data_dir"));
   BL_ASSIGN_OR_RETURN(protocol::Identity identity,
                       LoadOrCreateIdentity(s.data_dir + "/identity.json", random));
   role->identity_ = std::make_unique<protocol::Identity>(std::move(identity));

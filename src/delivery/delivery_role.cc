@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/files.h"
 #include "base/bytes.h"
 #include "base/logging.h"
 #include "delivery/delivery_routes.h"
@@ -11,19 +12,6 @@
 
 namespace backline::delivery {
 namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return Status::Ok();
-  if (!fs::create_directories(dir, ec) || ec) {
-    return Unavailable("cannot create delivery.data_dir " + dir + ": " + ec.message());
-  }
-  // It holds the node's private keys: owner only.
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Unavailable("cannot restrict delivery.data_dir " + dir + ": " + ec.message());
-  return Status::Ok();
-}
 
 Result<crypto::Ed25519PublicKey> ParseEd25519(std::string_view key, std::string_view setting) {
   Result<Bytes> bytes = Base64UrlDecode(key);
@@ -86,7 +74,7 @@ Result<std::unique_ptr<DeliveryRole>> DeliveryRole::Create(const Config& config,
                                std::chrono::milliseconds(200)));
   BL_ASSIGN_OR_RETURN(options.sender.max_backoff,
                       Duration(config, "delivery.retry_max_backoff", std::chrono::seconds(30)));
-  BL_RETURN_IF_ERROR(EnsureDirectory(data_dir));
+  BL_RETURN_IF_ERROR(EnsurePrivateDirectory(data_dir, "delivery.data_dir"));
   return Open(options, clock, random);
 }
 

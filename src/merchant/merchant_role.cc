@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/files.h"
 #include "base/bytes.h"
 #include "base/logging.h"
 #include "crypto/hash.h"
@@ -15,19 +16,6 @@
 
 namespace backline::merchant {
 namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return Status::Ok();
-  if (!fs::create_directories(dir, ec) || ec) {
-    return Unavailable("cannot create merchant.data_dir " + dir + ": " + ec.message());
-  }
-  // It holds the identity's private keys: owner only.
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Unavailable("cannot restrict merchant.data_dir " + dir + ": " + ec.message());
-  return Status::Ok();
-}
 
 Result<protocol::Identity> LoadOrCreateIdentity(const std::string& path, RandomSource& random,
                                                 bool* created) {
@@ -77,7 +65,7 @@ Result<std::unique_ptr<MerchantRole>> MerchantRole::Create(const Config& config,
   }
   BL_ASSIGN_OR_RETURN(options.service.catalog_ttl,
                       config.GetDuration("merchant.catalog_ttl", std::chrono::seconds(30)));
-  BL_RETURN_IF_ERROR(EnsureDirectory(options.data_dir));
+  BL_RETURN_IF_ERROR(EnsurePrivateDirectory(options.data_dir, "merchant.data_dir"));
   return Open(options, clock, random);
 }
 

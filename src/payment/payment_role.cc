@@ -4,29 +4,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/files.h"
 #include "base/logging.h"
 #include "payment/payment_routes.h"
 #include "payment/payment_store.h"
 #include "storage/sqlite/sqlite_database.h"
 
 namespace backline::payment {
-namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return Status::Ok();
-  if (!fs::create_directories(dir, ec) || ec) {
-    return Unavailable("cannot create payment.data_dir " + dir + ": " + ec.message());
-  }
-  // It will hold the key file and the database: owner only.
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Unavailable("cannot restrict payment.data_dir " + dir + ": " + ec.message());
-  return Status::Ok();
-}
-
-}  // namespace
-
 PaymentRole::~PaymentRole() = default;
 
 Result<std::unique_ptr<PaymentRole>> PaymentRole::Create(const Config& config, Clock& clock,
@@ -44,7 +28,7 @@ Result<std::unique_ptr<PaymentRole>> PaymentRole::Create(const Config& config, C
   // Only the folders the files will go in are created.
   for (const std::string& file : {options.db_path, options.key_file}) {
     std::string parent = std::filesystem::path(file).parent_path().string();
-    if (!parent.empty()) BL_RETURN_IF_ERROR(EnsureDirectory(parent));
+    if (!parent.empty()) BL_RETURN_IF_ERROR(EnsurePrivateDirectory(parent, "payment.data_dir"));
   }
   return Open(options, clock, random);
 }
